@@ -125,10 +125,12 @@ class FrameAnalysis:
 
     @property
     def frame_index(self) -> int:
+        """Index of the analysed frame in its source."""
         return self.hands.frame_index
 
     @property
     def t(self) -> float:
+        """Timestamp of the analysed frame in seconds."""
         return self.hands.t
 
     @property

@@ -29,6 +29,7 @@ class UserError(click.ClickException):
     exit_code = 2
 
     def show(self, file: Any = None) -> None:
+        """Print ``massagecam: error: <message>`` on stderr, one line."""
         click.echo(f"massagecam: error: {self.format_message()}", err=True)
 
 

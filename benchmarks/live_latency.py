@@ -1,0 +1,192 @@
+"""Live loop latency and throughput on a 640x480 session fed at 60 fps, next to bare MediaPipe.
+
+A source thread delivers the session's frames at 60 Hz into FOUNDATION's newest-frame buffer
+(``open_source`` on a camera whose driver is replaced by a paced frame player), exactly as a
+60 fps webcam would; the real live loop (pipeline + overlay, no window) consumes them. After a
+warm-up, it reports: frames processed per second, frames the buffer dropped (a webcam at
+60 fps loses nothing only if the loop keeps up), app-added latency (frame grabbed -> overlay
+ready) p50/p95, and stale frames (a frame that waited more than one frame interval). Then the
+bare landmark model (the Landmarker adapter over MediaPipe's VIDEO mode, second look off: the
+least any massagecam loop must do) runs on the same frames as fast as it can.
+
+Targets (issue 8): >= 60 fps with nothing dropped in steady state, latency p95 <= 25 ms, no
+stale frame.
+
+    python benchmarks/live_latency.py [--video samples/X.mp4] [--seconds 8] [--warmup 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from massagecam.capture import open_source
+from massagecam.live import LiveConfig, LiveSession
+from massagecam.paths import samples_dir
+
+FEED_FPS = 60.0
+SIZE = (640, 480)
+
+
+class PacedPlayer:
+    """A ``cv2.VideoCapture`` stand-in: preloaded frames at a fixed rate, looping."""
+
+    def __init__(self, frames: list[np.ndarray], fps: float) -> None:
+        self.frames, self.period = frames, 1.0 / fps
+        self.i = 0
+        self.next_t = time.monotonic()
+
+    def isOpened(self) -> bool:  # noqa: N802 (OpenCV's name)
+        return True
+
+    def read(self) -> tuple[bool, np.ndarray]:
+        wait = self.next_t - time.monotonic()
+        if wait > 0:
+            time.sleep(wait)
+        self.next_t += self.period
+        img = self.frames[self.i % len(self.frames)]
+        self.i += 1
+        return True, img.copy()  # a camera hands over a new buffer every frame
+
+    def set(self, prop: int, value: float) -> bool:
+        return True
+
+    def get(self, prop: int) -> float:
+        return FEED_FPS if prop == cv2.CAP_PROP_FPS else 0.0
+
+    def release(self) -> None:
+        pass
+
+
+def load_frames(video: Path | None, limit: int = 600) -> tuple[list[np.ndarray], str]:
+    if video is None:
+        found = sorted(samples_dir().glob("*.mp4"))
+        video = found[0] if found else None
+    if video is None:
+        sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "live"))
+        from live_video import synth_video
+
+        video = synth_video(Path(tempfile.mkdtemp()) / "synth.mp4", seconds=10.0, fps=30.0)
+        name = "synthesised two-hand clip (no rendered sample in samples/)"
+    else:
+        name = str(video)
+    cap = cv2.VideoCapture(str(video))
+    frames = []
+    while len(frames) < limit:
+        ok, img = cap.read()
+        if not ok:
+            break
+        frames.append(cv2.resize(img, SIZE, interpolation=cv2.INTER_AREA))
+    cap.release()
+    if not frames:
+        sys.exit(f"{video}: no frames")
+    return frames, name
+
+
+def pct(v: list[float] | np.ndarray, q: float) -> float:
+    return float(np.percentile(np.asarray(v), q)) if len(v) else float("nan")
+
+
+def run_live(frames: list[np.ndarray], seconds: float, warmup: float,
+             routine: str | None, pipelined: bool = True) -> dict[str, float]:
+    factory = lambda target, api: PacedPlayer(frames, FEED_FPS)  # noqa: E731
+    opener = functools.partial(open_source, capture_factory=factory)
+    cpu: list[tuple[int, float]] = []  # (frames done, process CPU seconds) after each frame
+
+    def sample(n: int) -> int:
+        cpu.append((n, time.process_time()))
+        return -1
+
+    session = LiveSession(LiveConfig(source=0, routine=routine, window=False, save=False,
+                                     duration_s=warmup + seconds, pipelined=pipelined),
+                          opener=opener,
+                          key_script=sample)
+    session.run()
+    st = session.stats
+    done = np.asarray(st.done_t)
+    steady = done >= done[0] + warmup if len(done) else done
+    idx = np.asarray(st.indices)[steady]
+    lat = np.asarray(st.latency_s)[steady] * 1000
+    age = np.asarray(st.age_s)[steady] * 1000
+    span = done[steady][-1] - done[steady][0] if steady.sum() > 1 else float("nan")
+    gaps = np.diff(idx) - 1
+    period_ms = 1000.0 / FEED_FPS
+    first = int(np.argmax(steady)) if steady.any() else 0
+    cpu_ms = ((cpu[-1][1] - cpu[first][1]) / max(1, cpu[-1][0] - cpu[first][0]) * 1000
+              if len(cpu) > first + 1 else float("nan"))
+    return {
+        "frames": int(steady.sum()), "fps": (steady.sum() - 1) / span,
+        "fed": int(idx[-1] - idx[0] + 1) if len(idx) else 0,
+        "dropped": int(gaps[gaps > 0].sum()), "lat_p50": pct(lat, 50), "lat_p95": pct(lat, 95),
+        "stale": int((age > period_ms + 2.0).sum()), "age_p95": pct(age, 95),
+        "landmarks_p50": pct(np.asarray(st.landmarks_s)[steady] * 1000, 50),
+        "rest_p50": pct(np.asarray(st.rest_s)[steady] * 1000, 50),
+        "overlay_p50": pct(np.asarray(st.overlay_s)[steady] * 1000, 50),
+        "overlay_p95": pct(np.asarray(st.overlay_s)[steady] * 1000, 95),
+        "cpu_ms": cpu_ms,
+    }
+
+
+def run_bare(frames: list[np.ndarray]) -> dict[str, float]:
+    from massagecam.landmarker import Landmarker
+
+    times = []
+    with Landmarker(num_hands=2, second_look=False) as lm:
+        for i, img in enumerate(frames):
+            if i == 10:
+                c0 = time.process_time()
+            t0 = time.perf_counter()
+            lm.detect(img, i / FEED_FPS, i)
+            times.append(time.perf_counter() - t0)
+        cpu_ms = (time.process_time() - c0) / max(1, len(frames) - 10) * 1000
+    ms = np.asarray(times[10:]) * 1000
+    return {"frames": len(ms), "fps": 1000.0 / float(ms.mean()), "p50": pct(ms, 50),
+            "p95": pct(ms, 95), "cpu_ms": cpu_ms}
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--video", type=Path, help="session video (default: first samples/*.mp4)")
+    ap.add_argument("--seconds", type=float, default=8.0, help="steady-state seconds measured")
+    ap.add_argument("--warmup", type=float, default=2.0, help="seconds ignored at the start")
+    ap.add_argument("--routine", default="li4-quick", help="routine coached during the run")
+    ap.add_argument("--sequential", action="store_true",
+                    help="run the model in the loop's thread (default: one frame ahead)")
+    a = ap.parse_args()
+    frames, name = load_frames(a.video)
+    print(f"session: {name}, {len(frames)} frames at {SIZE[0]}x{SIZE[1]}, fed at "
+          f"{FEED_FPS:.0f} fps for {a.warmup:.0f}+{a.seconds:.0f} s; "
+          f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}")
+    live = run_live(frames, a.seconds, a.warmup, a.routine, pipelined=not a.sequential)
+    bare = run_bare(frames[: min(len(frames), 300)])
+    ok = {"fps": live["fps"] >= FEED_FPS - 0.5 and live["dropped"] == 0,
+          "latency": live["lat_p95"] <= 25.0, "stale": live["stale"] == 0}
+    mode = "sequential" if a.sequential else "pipelined"
+    print(f"live loop ({mode}): {live['fps']:6.1f} fps processed, {live['frames']} of "
+          f"{live['fed']} fed frames, dropped {live['dropped']}   "
+          f"[{'ok' if ok['fps'] else 'MISS'}: >= 60 fps, 0 dropped]")
+    print(f"             app latency p50 {live['lat_p50']:5.1f} ms, p95 {live['lat_p95']:5.1f} ms"
+          f"   [{'ok' if ok['latency'] else 'MISS'}: p95 <= 25 ms]")
+    print(f"             stale frames {live['stale']} (buffer wait p95 {live['age_p95']:.1f} ms)"
+          f"   [{'ok' if ok['stale'] else 'MISS'}: 0]")
+    print(f"             per frame p50: landmarks {live['landmarks_p50']:.1f} ms, rest of "
+          f"pipeline {live['rest_p50']:.1f} ms, overlay {live['overlay_p50']:.1f} ms "
+          f"(p95 {live['overlay_p95']:.1f})")
+    print(f"             process CPU per processed frame {live['cpu_ms']:.1f} ms (all threads; "
+          "less sensitive to other processes' load than wall-clock figures)")
+    print(f"bare model : {bare['fps']:6.1f} fps, {bare['p50']:.1f} ms p50, {bare['p95']:.1f} ms "
+          f"p95 per frame ({bare['frames']} frames, as fast as possible, no second look); "
+          f"process CPU {bare['cpu_ms']:.1f} ms per frame")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,82 @@
+"""``massagecam analyze``: score a recorded session and write its report."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+
+def echo_outputs(out: object, *, err: bool = False) -> None:
+    """Print the headline and the written files of an ``AnalysisOutput``."""
+    o = out  # AnalysisOutput; typed loosely so importing this module stays light
+    if getattr(o, "partial", False):
+        click.echo(f"PARTIAL result ({o.frames} frames analysed before the stop)", err=err)
+    if o.score is not None:
+        click.echo(f"score {o.score:.0f}/100 — {o.feedback}", err=err)
+    else:
+        click.echo("free practice (no routine): no score; see the report for presses", err=err)
+    for w in getattr(o, "warnings", ())[:3]:
+        click.echo(f"warning: {w}", err=err)
+    click.echo(f"result:  {o.result_json}", err=err)
+    if o.report_html is not None:
+        click.echo(f"report:  {o.report_html}", err=err)
+    if o.annotated is not None:
+        click.echo(f"video:   {o.annotated}", err=err)
+    if o.session_id is not None:
+        click.echo(f"history: session #{o.session_id}", err=err)
+    speed = o.frames / o.seconds if o.seconds > 0 else 0.0
+    click.echo(f"{o.frames} frames in {o.seconds:.1f} s ({speed:.1f} frames/s)", err=err)
+
+
+@click.command("analyze")
+@click.argument("video", type=click.Path(dir_okay=True, path_type=Path))
+@click.option("--routine", "-r", metavar="ID|FILE",
+              help="Built-in routine id (see `massagecam routines list`) or a routine TOML file. "
+                   "Without it the session is analysed as free practice (no score).")
+@click.option("--out", "-o", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Output folder [default: ./massagecam-out/<video name>/].")
+@click.option("--annotate", is_flag=True, help="Also write annotated.mp4 with the live overlay.")
+@click.option("--no-report", is_flag=True, help="Skip report.html (result.json only).")
+@click.option("--no-history", is_flag=True, help="Do not store the session in the history.")
+@click.option("--db", type=click.Path(dir_okay=False, path_type=Path),
+              help="History database [default: <data folder>/history.sqlite].")
+@click.option("--receiving", type=click.Choice(["auto", "left", "right"]), default="auto",
+              show_default=True, help="Which hand receives the massage.")
+@click.option("--mode", type=click.Choice(["self", "caregiver"]), default="self",
+              show_default=True, help="self: one person's two hands; caregiver: another "
+                                      "person's hand(s) give.")
+@click.option("--mirror", is_flag=True, help="The video is mirrored (a selfie-view recording).")
+@click.option("--model", type=click.Path(dir_okay=False, path_type=Path),
+              help="Hand landmarker model file [default: the bundled one].")
+@click.option("--workers", "-j", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Processes running the hand model on overlapping segments of the video "
+                   "(2 on a 2-core machine); not with --annotate.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+def command(video: Path, routine: str | None, out_dir: Path | None, annotate: bool,
+            no_report: bool, no_history: bool, db: Path | None, receiving: str, mode: str,
+            mirror: bool, model: Path | None, workers: int, quiet: bool) -> None:
+    """Analyse a recorded session VIDEO: result.json, report.html, optional annotated video.
+
+    The same pipeline as live practice runs on every frame; with --routine the session is
+    scored 0-100 step by step. Ctrl-C stops early and still writes what was analysed (marked
+    partial). Example: massagecam analyze session.mp4 --routine li4-headache --annotate
+    """
+    from massagecam.analyze import analyze_video
+
+    common = dict(routine=routine, out_dir=out_dir, report=not no_report,
+                  history=not no_history, db=db, receiving=receiving, mode=mode,
+                  mirrored=mirror, model_path=model, progress=not quiet)
+    if workers > 1:
+        if annotate:
+            raise click.UsageError("--workers > 1 cannot write --annotate (the annotated video "
+                                   "needs every frame in one process); drop one of them")
+        from massagecam.segments import analyze_segmented
+
+        out = analyze_segmented(video, workers=workers, **common)
+    else:
+        out = analyze_video(video, annotate=annotate, **common)
+    echo_outputs(out)
+    if out.partial:
+        sys.exit(130)

@@ -1,0 +1,281 @@
+"""The per-frame pipeline shared by live practice and recorded-video analysis.
+
+One code path, so a session scores the same whether it was watched live or analysed later:
+``Landmarker`` → ``RoleTracker`` → ``SideDetector`` → ``ContactDetector`` →
+``TechniqueClassifier`` → ``Coach``. Each stage is built once, with its configuration checked at
+construction; :meth:`Pipeline.update` runs one frame through all of them and returns a
+:class:`FrameResult`. Everything after the landmarker is small numpy work (well under a
+millisecond), so the landmark model sets the frame rate.
+
+The pipeline also turns the state of the scene into short user hints (show both hands, a third
+hand is ignored, move closer, more light). They are debounced so an overlay does not flicker.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from time import perf_counter
+from typing import Any
+
+import numpy as np
+
+from massagecam.errors import ConfigError
+from massagecam.hands import Hands, Role, palm_length
+from massagecam.results import FrameAnalysis, Side
+
+RECEIVING = ("auto", "left", "right")
+MODES = ("self", "caregiver")
+
+HINT_BOTH_HANDS = "show both hands"
+HINT_THIRD_HAND = "a third hand is in view — ignored"
+HINT_CLOSER = "move closer"
+HINT_LIGHT = "more light"
+
+
+@dataclass(frozen=True)
+class FrameResult:
+    """What one frame produced: the analysis, and the coach's state when a routine runs."""
+
+    analysis: FrameAnalysis
+    coach: Any | None = None
+
+    @property
+    def step_index(self) -> int | None:
+        """Index of the routine step the coach is on; None without a routine or when done."""
+        c = self.coach
+        if c is None:
+            return None
+        step, count = getattr(c, "step_index", None), getattr(c, "step_count", None)
+        if step is None or step < 0 or (count is not None and step >= count):
+            return None
+        return int(step)
+
+    @property
+    def on_target(self) -> bool | None:
+        """The coach's verdict on the press: on the step's target or not (None: no press/step)."""
+        c = self.coach
+        if c is None or self.step_index is None or not getattr(c, "pressing", True):
+            return None
+        value = getattr(c, "on_target", None)
+        return None if value is None else bool(value)
+
+
+class _Debounce:
+    """A flag that turns on after ``on_s`` of evidence and off after ``off_s`` without."""
+
+    def __init__(self, on_s: float, off_s: float) -> None:
+        self.on_s, self.off_s = on_s, off_s
+        self.state = False
+        self._since: float | None = None
+
+    def update(self, raw: bool, t: float) -> bool:
+        if raw == self.state:
+            self._since = None
+            return self.state
+        if self._since is None:
+            self._since = t
+        if t - self._since >= (self.on_s if raw else self.off_s):
+            self.state, self._since = raw, None
+        return self.state
+
+
+class Pipeline:
+    """Runs every analysis stage on a stream of frames.
+
+    Use as a context manager (it owns the landmark model). Stages can be passed in ready-built
+    (``landmarker=``, ``tracker=``, ...): tests feed synthetic landmarks through
+    :meth:`update_hands`, and batch workers may share an atlas.
+
+    Args:
+        routine: a ``Routine``, a built-in routine id or a TOML path; None for free practice.
+        receiving: which hand receives: "auto", "left" or "right".
+        mode: "self" (one person, two hands) or "caregiver" (giver's hands are another person's).
+        mirrored: the frames are mirrored (selfie view), as most webcams show them.
+        model_path: hand landmarker model; default the bundled one.
+        min_palm_frac: "move closer" when the receiving palm (wrist to middle knuckle) is
+            shorter than this share of the image height.
+        dark_level: "more light" when the mean grey level (0..255) stays below this.
+        second_look: let the landmarker re-search a lost hand near the found one.
+        profile: accumulate seconds per stage in :attr:`timings` (benchmarks).
+    """
+
+    def __init__(self, routine: Any = None, receiving: str = "auto", mode: str = "self",
+                 mirrored: bool = False, model_path: str | Path | None = None, *,
+                 min_palm_frac: float = 0.08, dark_level: float = 45.0,
+                 second_look: bool = True, landmarker: Any = None, tracker: Any = None,
+                 atlas: Any = None, side_detector: Any = None, contact: Any = None,
+                 technique: Any = None, coach: Any = None, profile: bool = False) -> None:
+        if receiving not in RECEIVING:
+            raise ConfigError(f"receiving={receiving!r}: expected one of {', '.join(RECEIVING)}")
+        if mode not in MODES:
+            raise ConfigError(f"mode={mode!r}: expected one of {', '.join(MODES)}")
+        if not 0.0 <= min_palm_frac < 1.0:
+            raise ConfigError(f"min_palm_frac={min_palm_frac}: expected 0 <= value < 1")
+        if not 0.0 <= dark_level <= 255.0:
+            raise ConfigError(f"dark_level={dark_level}: expected 0..255")
+        self.receiving, self.mode, self.mirrored = receiving, mode, mirrored
+        self.model_path = model_path
+        self.min_palm_frac, self.dark_level = min_palm_frac, dark_level
+        self._second_look = second_look
+        self._landmarker = landmarker
+        self._owns_landmarker = landmarker is None
+        self.routine = self._load_routine(routine)
+        self.tracker = tracker if tracker is not None else self._make_tracker()
+        self.atlas = atlas if atlas is not None else _load_atlas()
+        self.side_detector = side_detector if side_detector is not None else \
+            _side_detector(mirrored)
+        self.contact = contact if contact is not None else _contact_detector()
+        self.technique = technique if technique is not None else _technique_classifier()
+        if coach is None and self.routine is not None:
+            from massagecam.coach import Coach
+
+            coach = Coach(self.routine, mode=mode, atlas=self.atlas)
+        self.coach = coach
+        self._hint_flags = {h: _Debounce(0.3, 0.6)
+                            for h in (HINT_BOTH_HANDS, HINT_THIRD_HAND, HINT_CLOSER, HINT_LIGHT)}
+        self._brightness: float | None = None
+        self._frames = 0
+        #: Seconds spent per stage (and "frames"), when built with ``profile=True``.
+        self.timings: dict[str, float] | None = {} if profile else None
+
+    # -- construction helpers -----------------------------------------------------------
+    def _load_routine(self, routine: Any) -> Any:
+        if routine is None or not isinstance(routine, (str, Path)):
+            return routine
+        from massagecam.routines import load_routine
+
+        side = None if self.receiving == "auto" else self.receiving
+        return load_routine(routine, receiving=side)
+
+    def _make_tracker(self) -> Any:
+        from massagecam.tracking import RoleTracker
+
+        receiving = self.receiving
+        if receiving == "auto" and self.routine is not None:
+            wanted = str(getattr(self.routine, "receiving", "either"))
+            receiving = wanted if wanted in ("left", "right") else "auto"
+        return RoleTracker(receiving=receiving, mode=self.mode)
+
+    def __enter__(self) -> Pipeline:
+        if self._landmarker is None:
+            from massagecam.landmarker import Landmarker
+
+            self._landmarker = Landmarker(model_path=self.model_path, num_hands=2,
+                                          mirrored=self.mirrored, second_look=self._second_look)
+        enter = getattr(self._landmarker, "__enter__", None)
+        if enter is not None and self._owns_landmarker:
+            self._landmarker = enter()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Release the landmark model (idempotent)."""
+        if self._landmarker is not None and self._owns_landmarker:
+            exit_ = getattr(self._landmarker, "__exit__", None)
+            if exit_ is not None:
+                exit_(None, None, None)
+            self._landmarker = None
+
+    # -- per frame ----------------------------------------------------------------------
+    def update(self, frame: Any) -> FrameResult:
+        """Run one captured ``Frame`` (image, index, t) through every stage."""
+        if self._landmarker is None:
+            raise RuntimeError("Pipeline.update outside its 'with' block (model not loaded)")
+        if self.timings is None:
+            hands = self._landmarker.detect(frame.image, frame.t, frame.index)
+        else:
+            t0 = perf_counter()
+            hands = self._landmarker.detect(frame.image, frame.t, frame.index)
+            self.timings["landmarker"] = self.timings.get("landmarker", 0.0) + perf_counter() - t0
+        return self.update_hands(hands, frame.image)
+
+    def update_hands(self, hands: Hands, image: np.ndarray | None = None) -> FrameResult:
+        """Run the stages after the landmarker on already detected hands."""
+        clock = self.timings is not None
+        t0 = perf_counter() if clock else 0.0
+        tracked = self.tracker.update(hands, image)
+        t1 = perf_counter() if clock else 0.0
+        rec = tracked.index_of(Role.RECEIVER)
+        if rec is None:
+            side = self.side_detector.update(None, None)
+        else:
+            side = self.side_detector.update(tracked.xy[rec], str(tracked.handedness[rec]),
+                                             estimated=bool(tracked.estimated[rec]))
+        t2 = perf_counter() if clock else 0.0
+        contacts = tuple(self.contact.update(tracked, side, self.atlas))
+        t3 = perf_counter() if clock else 0.0
+        techniques = tuple(self.technique.update(contacts, tracked.t))
+        t4 = perf_counter() if clock else 0.0
+        hints = self._hints(tracked, image, rec)
+        analysis = FrameAnalysis(hands=tracked, side=Side(side), contacts=contacts,
+                                 techniques=techniques, hints=hints)
+        t5 = perf_counter() if clock else 0.0
+        state = self.coach.update(analysis) if self.coach is not None else None
+        if clock:
+            t6 = perf_counter()
+            tm = self.timings
+            assert tm is not None
+            for name, dt in (("tracker", t1 - t0), ("side", t2 - t1), ("contact", t3 - t2),
+                             ("technique", t4 - t3), ("hints", t5 - t4), ("coach", t6 - t5)):
+                tm[name] = tm.get(name, 0.0) + dt
+            tm["frames"] = tm.get("frames", 0.0) + 1
+        return FrameResult(analysis, state)
+
+    def _hints(self, hands: Hands, image: np.ndarray | None, rec: int | None) -> tuple[str, ...]:
+        t = hands.t
+        roles = hands.role
+        both = rec is not None and bool((roles == int(Role.GIVER)).any())
+        third = bool((roles == int(Role.IGNORED)).any())
+        small = False
+        if rec is not None and hands.image_wh[1] > 0:
+            palm = float(palm_length(hands.xy[rec]))
+            small = palm < self.min_palm_frac * hands.image_wh[1]
+        dark = False
+        if image is not None and image.size:
+            # Light changes slowly: sample every 4th frame, 1/8 subsample (~5000 pixels).
+            self._frames += 1
+            if self._brightness is None or self._frames % 4 == 0:
+                level = float(image[::8, ::8].mean())
+                self._brightness = level if self._brightness is None else (
+                    0.7 * self._brightness + 0.3 * level)
+            dark = self._brightness < self.dark_level
+        raw = {HINT_BOTH_HANDS: not both, HINT_THIRD_HAND: third, HINT_CLOSER: small,
+               HINT_LIGHT: dark}
+        return tuple(h for h, flag in self._hint_flags.items() if flag.update(raw[h], t))
+
+    # -- coach controls (live keys) -----------------------------------------------------
+    def finish(self) -> Any:
+        """The coach's final ``SessionScore``, or None without a routine."""
+        return self.coach.finish() if self.coach is not None else None
+
+
+def _load_atlas() -> Any:
+    from massagecam.atlas import load_atlas
+
+    return load_atlas()
+
+
+def _side_detector(mirrored: bool) -> Any:
+    from massagecam.atlas import SideDetector
+
+    return SideDetector(mirrored=mirrored)
+
+
+def _contact_detector() -> Any:
+    from massagecam.contact import ContactDetector
+
+    return ContactDetector()
+
+
+def _technique_classifier() -> Any:
+    from massagecam.technique import TechniqueClassifier
+
+    return TechniqueClassifier()
+
+
+__all__: Sequence[str] = ("FrameResult", "Pipeline", "HINT_BOTH_HANDS", "HINT_THIRD_HAND",
+                          "HINT_CLOSER", "HINT_LIGHT")
