@@ -20,7 +20,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from massagecam import __version__
 from massagecam.errors import CaptureError
@@ -37,6 +37,17 @@ from massagecam.report.result import (
     write_atomic_json,
 )
 from massagecam.session import Pipeline
+
+if TYPE_CHECKING:
+    import cv2
+    from tqdm import tqdm
+
+    from massagecam.capture import SourceInfo
+    from massagecam.overlay.compose import Overlay
+    from massagecam.routines.model import Routine
+    from massagecam.scoring import SessionScore
+
+T = TypeVar("T")
 
 DEFAULT_OUT_ROOT = Path("massagecam-out")
 
@@ -75,7 +86,7 @@ def default_out_dir(video: str | os.PathLike[str]) -> Path:
     return DEFAULT_OUT_ROOT / Path(str(video)).stem
 
 
-def _prefetch(frames: Iterator[Any], depth: int = 4) -> Iterator[Any]:
+def _prefetch(frames: Iterator[T], depth: int = 4) -> Iterator[T]:
     """Iterate ``frames`` decoded ahead in a background thread (bounded: ``depth`` frames)."""
     q: queue.Queue[Any] = queue.Queue(maxsize=depth)
     stop = threading.Event()
@@ -115,7 +126,8 @@ def _prefetch(frames: Iterator[Any], depth: int = 4) -> Iterator[Any]:
                 th.join(0.05)
 
 
-def analyze_video(video: str | os.PathLike[str], *, routine: Any = None,
+def analyze_video(video: str | os.PathLike[str], *,
+                  routine: str | os.PathLike[str] | Routine | None = None,
                   out_dir: str | os.PathLike[str] | None = None, annotate: bool = False,
                   report: bool = True, history: bool = True,
                   db: str | os.PathLike[str] | None = None, receiving: str = "auto",
@@ -168,8 +180,8 @@ def analyze_video(video: str | os.PathLike[str], *, routine: Any = None,
                 pipe.__enter__()
             if annotate:
                 tmp_video, writer, overlay = _open_writer(out, info, pipe)
-            bar = _bar(progress, info.frame_count if max_frames is None else
-                       min(max_frames, info.frame_count or max_frames), info.name)
+            bar = progress_bar(progress, info.frame_count if max_frames is None else
+                               min(max_frames, info.frame_count or max_frames), info.name)
             try:
                 with contextlib.closing(_prefetch(iter(source))) as frames:
                     for frame in frames:
@@ -222,7 +234,12 @@ def analyze_video(video: str | os.PathLike[str], *, routine: Any = None,
                           time.monotonic() - t0, tuple(header["tracking"]["warnings"]))
 
 
-def _bar(progress: bool, total: int | None, name: str) -> Any:
+def progress_bar(progress: bool, total: int | None, name: str) -> tqdm | None:
+    """A tqdm frame counter on stderr named after the video, or None when ``progress`` is off.
+
+    Public because every single-video analyser (this one, :mod:`massagecam.segments`) shows the
+    same bar; tqdm is imported only when a bar is asked for.
+    """
     if not progress:
         return None
     from tqdm import tqdm
@@ -231,7 +248,8 @@ def _bar(progress: bool, total: int | None, name: str) -> Any:
                 dynamic_ncols=True)
 
 
-def _open_writer(out: Path, info: Any, pipe: Pipeline) -> tuple[Path, Any, Any]:
+def _open_writer(out: Path, info: SourceInfo,
+                 pipe: Pipeline) -> tuple[Path, cv2.VideoWriter, Overlay]:
     import cv2
 
     from massagecam.overlay.compose import Overlay
@@ -244,7 +262,8 @@ def _open_writer(out: Path, info: Any, pipe: Pipeline) -> tuple[Path, Any, Any]:
     return tmp, writer, Overlay(atlas=pipe.atlas)
 
 
-def result_header(info: Any, rec: Recorder, routine: Any, score: Any, pipe: Pipeline,
+def result_header(info: SourceInfo, rec: Recorder, routine: Routine | None,
+                  score: SessionScore | None, pipe: Pipeline,
                   partial_reason: str | None, annotate: bool, seconds: float) -> dict[str, Any]:
     """Everything in result.json except the timeline (closes the recorder's open presses).
 
@@ -276,7 +295,3 @@ def result_header(info: Any, rec: Recorder, routine: Any, score: Any, pipe: Pipe
         "contacts": [e.to_json() for e in events],
         "tracking": tracking_json(rec.tracking, rec.events_dropped),
     }
-
-
-#: Old private name, kept for callers written against it (live/save.py).
-_header = result_header

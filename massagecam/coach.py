@@ -15,43 +15,22 @@ step's target for ``follow_s``), so recorded sessions that skip or shorten a ste
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from collections import deque
+from typing import TYPE_CHECKING
 
 from massagecam.errors import ConfigError
 from massagecam.hands import Role
-from massagecam.results import Contact, FrameAnalysis, Side, TechniqueEstimate
-from massagecam.routines.direction import direction_words
+from massagecam.results import Contact, FrameAnalysis, Location, Side
+from massagecam.routines.look import Look, guidance_words, tally_frame
 from massagecam.routines.model import Routine, Step
 from massagecam.routines.state import CoachState, FrameRecord, Phase
 from massagecam.scoring import SessionScore, StepTally, score_session, step_value
 
-#: Techniques whose repetitions are counted as separate glides/presses (circles count cycles).
-_SEGMENTED = ("stroke", "thumb_walk", "finger_pull", "hold")
-_DO_WORDS = {"hold": "hold still", "circles": "make small circles", "stroke": "stroke",
-             "thumb_walk": "walk the thumb", "finger_pull": "pull along the finger"}
+if TYPE_CHECKING:
+    from massagecam.atlas import Atlas
 
-
-@dataclass
-class _Look:
-    """The coach's reading of one frame for the current step."""
-
-    hands_ok: bool = False
-    receiver_hand: str | None = None
-    pressing: bool = False
-    hit: bool = False
-    hover: bool = False
-    hand_ok: bool = True
-    side_ok: bool = True
-    two_ok: bool = True
-    on_target: bool = False
-    face: str | None = None
-    zone: str | None = None
-    off_key: str | None = None
-    contact: Contact | None = None
-    tech: TechniqueEstimate = field(default_factory=TechniqueEstimate)
-    tech_ok: bool = False
-    missing: str = ""
+#: Per-frame records a coach keeps by default: the last 30 s at 30 fps (about 0.2 MB).
+DEFAULT_KEEP_RECORDS = 900
 
 
 class Coach:
@@ -69,11 +48,16 @@ class Coach:
         min_rep_s: shortest glide/press counted as one repetition.
         latch_s: an "either" routine takes the receiving hand seen this long as its first hand
             (guards against a wrong label on the first frames).
+        keep_records: how many of the latest per-frame :class:`FrameRecord` to keep in
+            :attr:`records` (a ring: memory stays flat however long the session; 0 keeps none,
+            None keeps all). Scoring never reads them (it reads the step tallies), so the
+            score is the same whatever this is; they are for debugging and tests.
     """
 
-    def __init__(self, routine: Routine, *, mode: str = "self", atlas: Any = None,
+    def __init__(self, routine: Routine, *, mode: str = "self", atlas: Atlas | None = None,
                  dropout_s: float = 0.5, complete_hold_s: float = 1.5, follow_s: float = 3.0,
-                 min_rep_s: float = 0.3, latch_s: float = 0.5) -> None:
+                 min_rep_s: float = 0.3, latch_s: float = 0.5,
+                 keep_records: int | None = DEFAULT_KEEP_RECORDS) -> None:
         if mode not in ("self", "caregiver"):
             raise ConfigError(f"mode={mode!r}; allowed: self, caregiver")
         for name, v, hi in (("dropout_s", dropout_s, 5.0), ("complete_hold_s", complete_hold_s,
@@ -81,6 +65,9 @@ class Coach:
                             ("latch_s", latch_s, 10.0)):
             if not 0.0 <= v <= hi:
                 raise ConfigError(f"{name}={v!r} is out of range; allowed: [0, {hi:g}] s")
+        if keep_records is not None and not 0 <= keep_records <= 10_000_000:
+            raise ConfigError(f"keep_records={keep_records!r} is out of range; allowed: "
+                              "None or [0, 10000000] frames")
         if not routine.steps:
             raise ConfigError(f"routine {routine.id!r} has no steps")
         self.routine, self.mode, self.atlas = routine, mode, atlas
@@ -89,7 +76,7 @@ class Coach:
         self.first_hand = routine.first_hand
         self.step_index = 0
         self.phase = Phase.WAITING_FOR_HANDS
-        self.records: list[FrameRecord] = []
+        self.records: deque[FrameRecord] = deque(maxlen=keep_records)
         self.tallies: dict[int, StepTally] = {0: StepTally()}
         self._paused_phase: Phase | None = None
         self._prev_t: float | None = None
@@ -154,18 +141,18 @@ class Coach:
         self._prev_t = t if self._prev_t is None else max(t, self._prev_t)
         step = self.step
         if step is None or self.phase is Phase.PAUSED:
-            return self._emit(analysis, _Look(), "paused" if step else "routine complete")
+            return self._emit(analysis, Look(), "paused" if step else "routine complete")
         if self.phase is Phase.STEP_COMPLETE:
             if t - self._complete_t >= self.complete_hold_s:
                 self._go(self.step_index + 1)
                 step = self.step
                 if step is None:
-                    return self._emit(analysis, _Look(), "routine complete")
+                    return self._emit(analysis, Look(), "routine complete")
             else:
-                return self._emit(analysis, _Look(), "step complete")
+                return self._emit(analysis, Look(), "step complete")
         look = self._look(analysis, step)
         tally = self.tallies[self.step_index]
-        self._tally(step, tally, look, analysis, dt)
+        tally_frame(tally, look, dt)
         self._phase_and_timer(step, tally, look, dt)
         if self.phase is Phase.STEP_COMPLETE:
             self._complete_t = t
@@ -173,7 +160,8 @@ class Coach:
         if self._follows_on(analysis, step, look, dt):
             self._go(self.step_index + 1)
             return self._emit(analysis, look, "next step")
-        return self._emit(analysis, look, self._guidance(step, look, analysis))
+        return self._emit(analysis, look, guidance_words(
+            step, look, self.phase, step.expected_hand(self.first_hand), self.atlas, analysis))
 
     def finish(self) -> SessionScore:
         """Score the session so far (deterministic; call at the end of the stream)."""
@@ -186,9 +174,9 @@ class Coach:
         return self._state
 
     # -- reading a frame ---------------------------------------------------------------
-    def _look(self, a: FrameAnalysis, step: Step) -> _Look:
+    def _look(self, a: FrameAnalysis, step: Step) -> Look:
         hands = a.hands
-        look = _Look()
+        look = Look()
         r = hands.index_of(Role.RECEIVER)
         g = hands.index_of(Role.GIVER)
         look.hands_ok = r is not None and (g is not None or bool(a.contacts))
@@ -247,51 +235,13 @@ class Coach:
             self.first_hand = hand
 
     @staticmethod
-    def _hits(step: Step, targets: tuple[str, ...], loc: Any) -> bool:
+    def _hits(step: Step, targets: tuple[str, ...], loc: Location) -> bool:
         if step.tolerance_l is not None and loc.nearest_point in targets:
             return bool(loc.point_distance_l <= step.tolerance_l)
         return any(t in loc.zones for t in targets) or loc.zone in targets
 
     # -- bookkeeping -------------------------------------------------------------------
-    def _tally(self, step: Step, tally: StepTally, look: _Look, a: FrameAnalysis,
-               dt: float) -> None:
-        tally.active_s += dt
-        if look.hands_ok:
-            tally.hands_s += dt
-        if look.hover:
-            tally.hover_s += dt
-        if not look.pressing:
-            return
-        tally.press_s += dt
-        tech = str(look.tech.name)
-        tally.technique_s[tech] = tally.technique_s.get(tech, 0.0) + dt
-        if look.receiver_hand:
-            tally.hand_s[look.receiver_hand] = tally.hand_s.get(look.receiver_hand, 0.0) + dt
-        if look.face:
-            tally.side_s[look.face] = tally.side_s.get(look.face, 0.0) + dt
-        if look.tech_ok:
-            tally.matched_s += dt
-            if str(look.tech.name) == "thumb_walk" and look.tech.step_rate_hz:
-                tally.rate.add(look.tech.step_rate_hz, dt)
-            elif look.tech.frequency_hz:
-                tally.rate.add(look.tech.frequency_hz, dt)
-            if look.tech.speed_cm_s:
-                tally.speed.add(look.tech.speed_cm_s, dt)
-        if look.tech_ok and str(look.tech.name) == "hold" and look.contact is not None:
-            tally.add_position(look.contact.palm_xy, dt)
-        if look.on_target:
-            tally.on_target_s += dt
-        elif not look.hand_ok:
-            tally.wrong_hand_s += dt
-        elif not look.side_ok:
-            tally.wrong_side_s += dt
-        elif not look.two_ok:
-            tally.wrong_hands_n_s += dt
-        elif not look.hit:
-            key = look.off_key or "off the atlas"
-            tally.off_zone_s[key] = tally.off_zone_s.get(key, 0.0) + dt
-
-    def _phase_and_timer(self, step: Step, tally: StepTally, look: _Look, dt: float) -> None:
+    def _phase_and_timer(self, step: Step, tally: StepTally, look: Look, dt: float) -> None:
         if look.on_target:
             tally.elapsed_s += dt + (self._gap if self._gap <= self.dropout_s else 0.0)
             self._gap = 0.0
@@ -312,7 +262,7 @@ class Coach:
             self._close_segment()
             self.phase = Phase.STEP_COMPLETE
 
-    def _count_reps(self, step: Step, tally: StepTally, look: _Look, dt: float) -> None:
+    def _count_reps(self, step: Step, tally: StepTally, look: Look, dt: float) -> None:
         if not step.reps:
             return
         unit = step.techniques[0]
@@ -340,7 +290,7 @@ class Coach:
                                                        + 1)
         self._seg, self._seg_dir, self._seg_off = 0.0, None, 0.0
 
-    def _follows_on(self, a: FrameAnalysis, step: Step, look: _Look, dt: float) -> bool:
+    def _follows_on(self, a: FrameAnalysis, step: Step, look: Look, dt: float) -> bool:
         if not self.follow_s or self.step_index + 1 >= len(self.routine.steps):
             self._follow = 0.0
             return False
@@ -353,38 +303,8 @@ class Coach:
         self._follow = self._follow + dt if (by_place or by_technique) else 0.0
         return self._follow >= (self.follow_s if by_place else 2.0 * self.follow_s)
 
-    # -- words -------------------------------------------------------------------------
-    def _guidance(self, step: Step, look: _Look, a: FrameAnalysis) -> str:
-        if self.phase is Phase.WAITING_FOR_HANDS:
-            return f"show {look.missing}"
-        expected = step.expected_hand(self.first_hand)
-        if not look.hand_ok and expected:
-            return f"switch hands: massage the {expected.lower()} hand"
-        if not look.side_ok:
-            return "turn the hand over: " + ("back up" if step.side == "back" else "palm up")
-        if look.hover:
-            return "press"
-        targets = step.targets_for(expected)
-        if not look.on_target:
-            if look.pressing and look.hit and not look.two_ok:
-                return "use both hands"
-            where = direction_words(self.atlas, targets, a)
-            name = " / ".join(targets) if len(targets) <= 2 else "the target area"
-            head = ("back into the zone" if self.phase is Phase.PERFORM
-                    else f"move towards {name}")
-            return f"{head} ({where})" if where else head
-        if not look.tech_ok:
-            return _DO_WORDS[step.techniques[0]]
-        rate = (look.tech.step_rate_hz if str(look.tech.name) == "thumb_walk"
-                else look.tech.frequency_hz)
-        for value, rng in ((rate, step.rhythm_hz), (look.tech.speed_cm_s, step.speed_cm_s)):
-            if value and rng and value > rng[1]:
-                return "slower"
-            if value and rng and value < rng[0]:
-                return "faster"
-        return "good: keep going" if str(look.tech.name) != "hold" else "good: hold still"
-
-    def _emit(self, a: FrameAnalysis, look: _Look, guidance: str) -> CoachState:
+    # -- state out ---------------------------------------------------------------------
+    def _emit(self, a: FrameAnalysis, look: Look, guidance: str) -> CoachState:
         step = self.step
         tally = self.tallies.get(self.step_index, StepTally())
         expected = step.expected_hand(self.first_hand) if step else None
@@ -398,10 +318,12 @@ class Coach:
             progress = (min(1.0, tally.reps / step.reps) if step.reps
                         else min(1.0, tally.elapsed_s / (step.duration_s or 1.0)))
             running = step_value(step, tally)
-        self.records.append(FrameRecord(
-            t=a.t, frame_index=a.frame_index, step_index=self.step_index, phase=str(self.phase),
-            pressing=look.pressing, on_target=look.on_target, zone=look.zone,
-            technique=str(look.tech.name), rate_hz=look.tech.frequency_hz))
+        if self.records.maxlen != 0:
+            self.records.append(FrameRecord(
+                t=a.t, frame_index=a.frame_index, step_index=self.step_index,
+                phase=str(self.phase), pressing=look.pressing, on_target=look.on_target,
+                zone=look.zone, technique=str(look.tech.name),
+                rate_hz=look.tech.frequency_hz))
         self._state = CoachState(
             t=a.t, frame_index=a.frame_index, step_index=self.step_index,
             step_count=len(self.routine.steps), step_title=step.label if step else "done",

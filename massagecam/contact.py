@@ -55,12 +55,22 @@ W_BIAS, W_INSIDE, W_FLEX, W_RATIO, W_DEPTH, W_COVER, W_DWELL, W_SPEED = (
     -2.5, 0.0, 1.0, 0.5, 4.5, 0.9, 3.5, 1.0)
 
 
+#: Cue levels where the shape terms change sign: between the hover and press levels that
+#: MediaPipe reports on rendered presses (it shows about half of a drawn IP bend and little
+#: of the foreshortening; docs/contact-technique.md, "Rendered sessions"), while the synthetic
+#: figures still meet their targets.
+FLEX_REF, RATIO_REF, DEPTH_REF = 17.0, 0.90, 0.035
+#: Floor of the (normalised) depth term: MediaPipe's within-hand z of a pressing thumb is often
+#: near zero on rendered video, so a low depth may veto a press only so far.
+DEPTH_FLOOR = -1.5
+
+
 def _pose_score(feats: np.ndarray) -> float:
     """Logistic score of the finger's shape cues (flex, ratio, depth, inside)."""
     flex, ratio, depth, inside = feats
     return float(W_INSIDE * float(np.clip(-inside / 0.1, -2.0, 1.0))
-                 + W_FLEX * (flex - 20.0) / 10.0 + W_RATIO * (0.85 - ratio) / 0.1
-                 + W_DEPTH * (depth - 0.035) / 0.04)
+                 + W_FLEX * (flex - FLEX_REF) / 10.0 + W_RATIO * (RATIO_REF - ratio) / 0.1
+                 + W_DEPTH * max((depth - DEPTH_REF) / 0.04, DEPTH_FLOOR))
 
 
 def _logistic(s: float) -> float:

@@ -31,12 +31,17 @@ from collections.abc import Generator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from massagecam.errors import CaptureError, ConfigError
 from massagecam.hands import Hands
+
+if TYPE_CHECKING:
+    from massagecam.analyze import AnalysisOutput
+    from massagecam.routines.model import Routine
+    from massagecam.session import Pipeline
 
 DEFAULT_WARMUP_S = 0.5
 DEFAULT_CHUNK_S = 60.0
@@ -170,7 +175,7 @@ def grey_image(level: float) -> np.ndarray:
     return np.full((1, 1, 1), level, dtype=np.float64)
 
 
-def check_flow_free(pipe: Any) -> None:
+def check_flow_free(pipe: Pipeline) -> None:
     """Segmented analysis passes no images on: refuse a tracker that needs them (flow)."""
     if getattr(pipe.tracker, "_flow", None) is not None:
         raise ConfigError("segments: the tracker's optical-flow carrying needs every image; "
@@ -183,13 +188,14 @@ def model_kw(model_path: str | os.PathLike[str] | None, mirrored: bool) -> dict[
             "num_hands": 2, "mirrored": mirrored, "second_look": True}
 
 
-def analyze_segmented(video: str | os.PathLike[str], *, workers: int = 2, routine: Any = None,
+def analyze_segmented(video: str | os.PathLike[str], *, workers: int = 2,
+                      routine: str | os.PathLike[str] | Routine | None = None,
                       out_dir: str | os.PathLike[str] | None = None, report: bool = True,
                       history: bool = True, db: str | os.PathLike[str] | None = None,
                       receiving: str = "auto", mode: str = "self", mirrored: bool = False,
                       model_path: str | os.PathLike[str] | None = None, progress: bool = False,
                       kind: str = "analyze", warmup_s: float = DEFAULT_WARMUP_S,
-                      chunk_s: float = DEFAULT_CHUNK_S) -> Any:
+                      chunk_s: float = DEFAULT_CHUNK_S) -> AnalysisOutput:
     """:func:`massagecam.analyze.analyze_video` with the landmark model in ``workers`` processes.
 
     Same outputs, same schema; no ``--annotate`` (that needs every image in one process).
@@ -229,7 +235,7 @@ def analyze_segmented(video: str | os.PathLike[str], *, workers: int = 2, routin
                              landmarker_kw=model_kw(model_path, mirrored))
     rec = Recorder()
     partial_reason: str | None = None
-    bar = an._bar(progress, info.frame_count, info.name)
+    bar = an.progress_bar(progress, info.frame_count, info.name)
     try:
         for hands, level in stream:
             rec.add(pipe.update_hands(hands, grey_image(level)))
@@ -243,8 +249,8 @@ def analyze_segmented(video: str | os.PathLike[str], *, workers: int = 2, routin
             bar.close()
     out.mkdir(parents=True, exist_ok=True)
     score = pipe.finish()
-    header = an._header(info, rec, pipe.routine, score, pipe, partial_reason, False,
-                        time.monotonic() - t0)
+    header = an.result_header(info, rec, pipe.routine, score, pipe, partial_reason, False,
+                              time.monotonic() - t0)
     header["settings"]["segments"] = workers
     result_path = write_atomic_json(out / "result.json", header, timeline_rows(rec))
     html_path = report_html.write(out / "report.html", header, rec, pipe.routine) \
@@ -263,7 +269,8 @@ def analyze_segmented(video: str | os.PathLike[str], *, workers: int = 2, routin
 
 def seam_agreement(video: str | os.PathLike[str], frame_count: int, fps: float, *,
                    workers: int = 2, warmup_s: float = DEFAULT_WARMUP_S,
-                   chunk_s: float = DEFAULT_CHUNK_S, model_path: Any = None
+                   chunk_s: float = DEFAULT_CHUNK_S,
+                   model_path: str | os.PathLike[str] | None = None
                    ) -> dict[str, Any]:
     """How closely segmented landmarks match one continuous detector on the first frames.
 

@@ -2,10 +2,14 @@
 
 One code path, so a session scores the same whether it was watched live or analysed later:
 ``Landmarker`` → ``RoleTracker`` → ``SideDetector`` → ``ContactDetector`` →
-``TechniqueClassifier`` → ``Coach``. Each stage is built once, with its configuration checked at
-construction; :meth:`Pipeline.update` runs one frame through all of them and returns a
-:class:`FrameResult`. Everything after the landmarker is small numpy work (well under a
-millisecond), so the landmark model sets the frame rate.
+``TechniqueClassifier`` (→ ``PairClassifier`` in caregiver mode) → ``Coach``. Each stage is
+built once, with its configuration checked at construction; :meth:`Pipeline.update` runs one
+frame through all of them and returns a :class:`FrameResult`. Everything after the landmarker
+is small numpy work (well under a millisecond), so the landmark model sets the frame rate.
+
+In caregiver mode the analysis is a :class:`~massagecam.technique_pair.PairAnalysis`: a
+``FrameAnalysis`` that also carries the two-handed technique of both giving thumbs
+(``analysis.pair``), so the coach, overlay and report can read it without a second path.
 
 The pipeline also turns the state of the scene into short user hints (show both hands, a third
 hand is ignored, move closer, more light). They are debounced so an overlay does not flicker.
@@ -40,6 +44,11 @@ class FrameResult:
 
     analysis: FrameAnalysis
     coach: Any | None = None
+
+    @property
+    def pair(self) -> Any | None:
+        """The two-handed ``PairEstimate`` (caregiver mode), else None."""
+        return getattr(self.analysis, "pair", None)
 
     @property
     def step_index(self) -> int | None:
@@ -98,15 +107,22 @@ class Pipeline:
             shorter than this share of the image height.
         dark_level: "more light" when the mean grey level (0..255) stays below this.
         second_look: let the landmarker re-search a lost hand near the found one.
+        num_hands: most hands the landmarker reports (1..4); default 2 in self mode, 3 in
+            caregiver mode (receiver and two giving hands; with 4 the palm detector re-runs
+            on every frame that shows only three, see benchmarks/caregiver.py).
+        pair: a ready-built two-handed recogniser (caregiver mode builds a ``PairClassifier``;
+            its time is counted under "technique" in :attr:`timings`).
         profile: accumulate seconds per stage in :attr:`timings` (benchmarks).
     """
 
     def __init__(self, routine: Any = None, receiving: str = "auto", mode: str = "self",
                  mirrored: bool = False, model_path: str | Path | None = None, *,
                  min_palm_frac: float = 0.08, dark_level: float = 45.0,
-                 second_look: bool = True, landmarker: Any = None, tracker: Any = None,
+                 second_look: bool = True, num_hands: int | None = None,
+                 landmarker: Any = None, tracker: Any = None,
                  atlas: Any = None, side_detector: Any = None, contact: Any = None,
-                 technique: Any = None, coach: Any = None, profile: bool = False) -> None:
+                 technique: Any = None, pair: Any = None, coach: Any = None,
+                 profile: bool = False) -> None:
         if receiving not in RECEIVING:
             raise ConfigError(f"receiving={receiving!r}: expected one of {', '.join(RECEIVING)}")
         if mode not in MODES:
@@ -119,6 +135,11 @@ class Pipeline:
         self.model_path = model_path
         self.min_palm_frac, self.dark_level = min_palm_frac, dark_level
         self._second_look = second_look
+        if num_hands is None:
+            num_hands = 3 if mode == "caregiver" else 2
+        if not 1 <= num_hands <= 4:
+            raise ConfigError(f"num_hands={num_hands}: expected 1..4")
+        self.num_hands = num_hands
         self._landmarker = landmarker
         self._owns_landmarker = landmarker is None
         self.routine = self._load_routine(routine)
@@ -128,6 +149,8 @@ class Pipeline:
             _side_detector(mirrored)
         self.contact = contact if contact is not None else _contact_detector()
         self.technique = technique if technique is not None else _technique_classifier()
+        #: Two-handed technique recogniser; only in caregiver mode (one giving hand otherwise).
+        self.pair = pair if pair is not None or mode != "caregiver" else _pair_classifier()
         if coach is None and self.routine is not None:
             from massagecam.coach import Coach
 
@@ -162,7 +185,7 @@ class Pipeline:
         if self._landmarker is None:
             from massagecam.landmarker import Landmarker
 
-            self._landmarker = Landmarker(model_path=self.model_path, num_hands=2,
+            self._landmarker = Landmarker(model_path=self.model_path, num_hands=self.num_hands,
                                           mirrored=self.mirrored, second_look=self._second_look)
         enter = getattr(self._landmarker, "__enter__", None)
         if enter is not None and self._owns_landmarker:
@@ -209,10 +232,18 @@ class Pipeline:
         contacts = tuple(self.contact.update(tracked, side, self.atlas))
         t3 = perf_counter() if clock else 0.0
         techniques = tuple(self.technique.update(contacts, tracked.t))
+        pair = self.pair.update(contacts, tracked.t, Side(side)) if self.pair is not None \
+            else None
         t4 = perf_counter() if clock else 0.0
         hints = self._hints(tracked, image, rec)
-        analysis = FrameAnalysis(hands=tracked, side=Side(side), contacts=contacts,
-                                 techniques=techniques, hints=hints)
+        if pair is None:
+            analysis = FrameAnalysis(hands=tracked, side=Side(side), contacts=contacts,
+                                     techniques=techniques, hints=hints)
+        else:
+            from massagecam.technique_pair import PairAnalysis
+
+            analysis = PairAnalysis(hands=tracked, side=Side(side), contacts=contacts,
+                                    techniques=techniques, hints=hints, pair=pair)
         t5 = perf_counter() if clock else 0.0
         state = self.coach.update(analysis) if self.coach is not None else None
         if clock:
@@ -266,9 +297,24 @@ def _side_detector(mirrored: bool) -> Any:
 
 
 def _contact_detector() -> Any:
+    """The contact detector, with the user's stored pressure calibration when it takes one.
+
+    ``calibration="auto"`` loads what ``massagecam calibrate`` saved, so pressure levels appear
+    after a calibration (a corrupt file raises ``DataFileError`` naming it).
+    """
+    import inspect
+
     from massagecam.contact import ContactDetector
 
+    if "calibration" in inspect.signature(ContactDetector).parameters:
+        return ContactDetector(calibration="auto")
     return ContactDetector()
+
+
+def _pair_classifier() -> Any:
+    from massagecam.technique_pair import PairClassifier
+
+    return PairClassifier()
 
 
 def _technique_classifier() -> Any:

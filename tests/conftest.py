@@ -24,3 +24,10 @@ def footage() -> Path:
 @pytest.fixture(scope="session")
 def model_path() -> Path:
     return MODEL
+
+
+@pytest.fixture(autouse=True)
+def _private_data_dir(tmp_path_factory: pytest.TempPathFactory,
+                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """Keep every test away from the user's data folder (history, calibration)."""
+    monkeypatch.setenv("MASSAGECAM_HOME", str(tmp_path_factory.mktemp("massagecam-home")))

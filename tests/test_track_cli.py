@@ -121,3 +121,19 @@ def test_real_process_keeps_stderr_clean(footage):
     assert proc.returncode == 0, proc.stderr
     assert proc.stderr == ""
     assert json.loads(proc.stdout)["summary"]["frames"] == 1
+
+
+def test_summary_puts_the_trackers_own_swap_count_next_to_the_positional_one():
+    from massagecam.cli.track import make_tracker
+
+    tracker = make_tracker("auto")
+    summary = TrackSummary()
+    for i, (g, r) in enumerate([(100, 400), (110, 395), (395, 112), (400, 120)]):
+        hands = Hands.from_arrays([make_hand((g, 200)), make_hand((r, 200))],
+                                  frame_index=i, t=i / 25)
+        summary.update(tracker.update(hands))
+    keys = list(summary.as_dict(tracker_swaps=tracker.swaps))
+    assert keys[keys.index("role_swaps") + 1] == "tracker_receiver_changes"
+    assert summary.as_dict(tracker_swaps=tracker.swaps)["tracker_receiver_changes"] == \
+        tracker.swaps
+    assert summary.as_dict()["tracker_receiver_changes"] is None

@@ -7,6 +7,14 @@ from pathlib import Path
 
 import click
 
+from massagecam.cli._options import (
+    db_option,
+    mode_option,
+    model_option,
+    quiet_option,
+    receiving_option,
+)
+
 
 def echo_outputs(out: object, *, err: bool = False) -> None:
     """Print the headline and the written files of an ``AnalysisOutput``."""
@@ -40,20 +48,15 @@ def echo_outputs(out: object, *, err: bool = False) -> None:
 @click.option("--annotate", is_flag=True, help="Also write annotated.mp4 with the live overlay.")
 @click.option("--no-report", is_flag=True, help="Skip report.html (result.json only).")
 @click.option("--no-history", is_flag=True, help="Do not store the session in the history.")
-@click.option("--db", type=click.Path(dir_okay=False, path_type=Path),
-              help="History database [default: <data folder>/history.sqlite].")
-@click.option("--receiving", type=click.Choice(["auto", "left", "right"]), default="auto",
-              show_default=True, help="Which hand receives the massage.")
-@click.option("--mode", type=click.Choice(["self", "caregiver"]), default="self",
-              show_default=True, help="self: one person's two hands; caregiver: another "
-                                      "person's hand(s) give.")
+@db_option
+@receiving_option
+@mode_option
 @click.option("--mirror", is_flag=True, help="The video is mirrored (a selfie-view recording).")
-@click.option("--model", type=click.Path(dir_okay=False, path_type=Path),
-              help="Hand landmarker model file [default: the bundled one].")
+@model_option
 @click.option("--workers", "-j", type=click.IntRange(1, 64), default=1, show_default=True,
               help="Processes running the hand model on overlapping segments of the video "
                    "(2 on a 2-core machine); not with --annotate.")
-@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+@quiet_option
 def command(video: Path, routine: str | None, out_dir: Path | None, annotate: bool,
             no_report: bool, no_history: bool, db: Path | None, receiving: str, mode: str,
             mirror: bool, model: Path | None, workers: int, quiet: bool) -> None:

@@ -7,6 +7,14 @@ from pathlib import Path
 
 import click
 
+from massagecam.cli._options import (
+    db_option,
+    mode_option,
+    model_option,
+    quiet_option,
+    receiving_option,
+)
+
 
 @click.command("batch")
 @click.argument("inputs", nargs=-1, required=True)
@@ -25,20 +33,15 @@ import click
                    "else a private local Ray].")
 @click.option("--routine", "-r", metavar="ID|FILE",
               help="Routine every video is scored against; without it: free practice.")
-@click.option("--receiving", type=click.Choice(["auto", "left", "right"]), default="auto",
-              show_default=True, help="Which hand receives the massage.")
-@click.option("--mode", type=click.Choice(["self", "caregiver"]), default="self",
-              show_default=True, help="self: one person's two hands; caregiver: another "
-                                      "person's hand(s) give.")
+@receiving_option
+@mode_option
 @click.option("--mirror", is_flag=True, help="The videos are mirrored (selfie view).")
-@click.option("--model", type=click.Path(dir_okay=False, path_type=Path),
-              help="Hand landmarker model file [default: the bundled one].")
+@model_option
 @click.option("--no-report", is_flag=True, help="Skip each video's report.html.")
 @click.option("--force", is_flag=True, help="Re-analyse videos that already have a result.")
 @click.option("--no-history", is_flag=True, help="Do not store the sessions in the history.")
-@click.option("--db", type=click.Path(dir_okay=False, path_type=Path),
-              help="History database [default: <data folder>/history.sqlite].")
-@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+@db_option
+@quiet_option
 def command(inputs: tuple[str, ...], out_dir: Path, workers: int, engine: str,
             address: str | None, routine: str | None, receiving: str, mode: str, mirror: bool,
             model: Path | None, no_report: bool, force: bool, no_history: bool,

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from massagecam.cli._options import quiet_option
 from massagecam.errors import MassagecamError
 
 VIDEO_SUFFIXES = (".mp4", ".avi", ".mkv", ".mov", ".webm")
@@ -65,7 +66,7 @@ def _resolve(routine: str, video: Path) -> str:
 @click.option("--annotate", is_flag=True, help="Also write annotated.mp4 with the overlay.")
 @click.option("--history", "store", is_flag=True,
               help="Store the demo in your history (off by default: it is not your session).")
-@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+@quiet_option
 def command(sample: str | None, list_only: bool, out_dir: Path | None, annotate: bool,
             store: bool, quiet: bool) -> None:
     """Analyse a bundled sample session and print where its report is.

@@ -6,10 +6,11 @@ from pathlib import Path
 
 import click
 
+from massagecam.cli._options import db_option
+
 
 @click.command("history")
-@click.option("--db", type=click.Path(dir_okay=False, path_type=Path),
-              help="History database [default: <data folder>/history.sqlite].")
+@db_option
 @click.option("--routine", "-r", metavar="ID", help="Only sessions of this routine.")
 @click.option("--csv", "csv_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Also export the sessions to this CSV file.")

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import click
 
+from massagecam.cli._options import db_option, mode_option, model_option, receiving_option
+
 
 @click.command("live")
 @click.option("--camera", "-c", type=click.IntRange(0, 99), default=None, metavar="N",
@@ -18,11 +20,8 @@ import click
 @click.option("--routine", "-r", metavar="ID|FILE",
               help="Built-in routine id or routine TOML file to be guided through; without it: "
                    "free practice.")
-@click.option("--receiving", type=click.Choice(["auto", "left", "right"]), default="auto",
-              show_default=True, help="Which hand receives the massage.")
-@click.option("--mode", type=click.Choice(["self", "caregiver"]), default="self",
-              show_default=True, help="self: one person's two hands; caregiver: another "
-                                      "person's hand(s) give.")
+@receiving_option
+@mode_option
 @click.option("--mirror/--no-mirror", default=True, show_default=True,
               help="Show the picture mirrored, like a mirror (analysis is unaffected).")
 @click.option("--record", type=click.Path(dir_okay=False, path_type=Path), metavar="OUT.mp4",
@@ -40,10 +39,8 @@ import click
               metavar="S", help="Seconds to keep trying to reopen a lost camera.")
 @click.option("--no-history", is_flag=True,
               help="Do not save the session (history row and report) on exit.")
-@click.option("--db", type=click.Path(dir_okay=False, path_type=Path),
-              help="History database [default: <data folder>/history.sqlite].")
-@click.option("--model", type=click.Path(dir_okay=False, path_type=Path),
-              help="Hand landmarker model file [default: the bundled one].")
+@db_option
+@model_option
 def command(camera: int | None, source: str | None, loop: bool, routine: str | None,
             receiving: str,
             mode: str, mirror: bool, record: Path | None, no_window: bool,

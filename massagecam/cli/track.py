@@ -15,13 +15,20 @@ import json
 import sys
 import time
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import click
 import numpy as np
 
 from massagecam.errors import ConfigError, MassagecamError
 from massagecam.hands import Hands, Landmark, Role
+
+if TYPE_CHECKING:
+    from tqdm import tqdm
+
+    from massagecam.capture import Source
+    from massagecam.landmarker import Landmarker
+    from massagecam.tracking import RoleTracker
 
 #: Palm landmarks whose mean is the hand's position when judging role swaps.
 _PALM = [int(Landmark.WRIST), int(Landmark.INDEX_FINGER_MCP), int(Landmark.MIDDLE_FINGER_MCP),
@@ -86,17 +93,23 @@ class TrackSummary:
                 self.role_swaps += 1
         self._prev = (gp, rp)
 
-    def as_dict(self, **extra: Any) -> dict[str, Any]:
-        """The summary, with extra fields (source, fps, second-look counts, partial)."""
+    def as_dict(self, tracker_swaps: int | None = None, **extra: Any) -> dict[str, Any]:
+        """The summary, with extra fields (source, fps, second-look counts, partial).
+
+        ``tracker_swaps`` is the tracker's own count of receiver changes
+        (:attr:`RoleTracker.swaps`, by identity), reported as ``tracker_receiver_changes`` right
+        after ``role_swaps`` (by position) so the two views of the same error sit together.
+        """
         elapsed = time.perf_counter() - self._start
         return {"frames": self.frames, "detected_hands": dict(self.detected),
                 "frames_with_hand": self.with_hand, "both_roles": self.both_roles,
-                "role_swaps": self.role_swaps, "elapsed_s": round(elapsed, 3),
+                "role_swaps": self.role_swaps, "tracker_receiver_changes": tracker_swaps,
+                "elapsed_s": round(elapsed, 3),
                 "processing_fps": round(self.frames / elapsed, 2) if elapsed > 0 else None,
                 **extra}
 
 
-def make_tracker(receiving: str) -> Any:
+def make_tracker(receiving: str) -> RoleTracker:
     """TRACKING's RoleTracker for self mode (one person: a receiver and a giver)."""
     from massagecam.tracking import RoleTracker
 
@@ -124,8 +137,9 @@ def _open_out(out: Path | None) -> IO[str] | None:
         raise MassagecamError(f"{out}: cannot write the output file ({exc.strerror})") from None
 
 
-def _run(src: Any, landmarker: Any, tracker: Any, summary: TrackSummary, sink: IO[str] | None,
-         bar: Any, max_frames: int | None) -> tuple[bool, MassagecamError | None]:
+def _run(src: Source, landmarker: Landmarker, tracker: RoleTracker, summary: TrackSummary,
+         sink: IO[str] | None, bar: tqdm,
+         max_frames: int | None) -> tuple[bool, MassagecamError | None]:
     """The frame loop; returns (interrupted by Ctrl-C, error that stopped it)."""
     try:
         for frame in src:
@@ -194,12 +208,11 @@ def command(source: str, out: Path | None, receiving: str, mirror: bool, model: 
             partial = interrupted or error is not None
             stats = landmarker.stats
             result = {"summary": summary.as_dict(
-                source=src.info.name, kind=src.info.kind, source_fps=src.info.fps,
-                source_frames=src.info.frame_count,
+                tracker_swaps=tracker.swaps, source=src.info.name, kind=src.info.kind,
+                source_fps=src.info.fps, source_frames=src.info.frame_count,
                 size=list(src.info.size), dropped=src.dropped,
                 second_look_runs=stats.second_look_runs,
-                second_look_recoveries=stats.second_look_recoveries,
-                tracker_receiver_changes=getattr(tracker, "swaps", None), partial=partial)}
+                second_look_recoveries=stats.second_look_recoveries, partial=partial)}
             line = json.dumps(result)
             if sink is not None:
                 sink.write(line + "\n")

@@ -11,9 +11,13 @@ from __future__ import annotations
 import time
 import warnings
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from massagecam import paths
+
+if TYPE_CHECKING:
+    from massagecam.live.config import LiveSummary
+    from massagecam.live.loop import LiveSession
 
 
 def live_out_dir() -> Path:
@@ -26,7 +30,8 @@ def live_out_dir() -> Path:
     return out
 
 
-def save_live_session(session: Any, summary: Any) -> tuple[int | None, Path | None]:
+def save_live_session(session: LiveSession,
+                      summary: LiveSummary) -> tuple[int | None, Path | None]:
     """Write the report files and the history row; returns (history id, report path).
 
     Args:
@@ -54,16 +59,17 @@ def save_live_session(session: Any, summary: Any) -> tuple[int | None, Path | No
     return sid, None
 
 
-def _save_with_report(session: Any, summary: Any, started: str) -> tuple[int, Path]:
-    from massagecam.analyze import _header
+def _save_with_report(session: LiveSession, summary: LiveSummary,
+                      started: str) -> tuple[int, Path]:
+    from massagecam.analyze import result_header
     from massagecam.history import History, record_from_result
     from massagecam.report import html as report_html
     from massagecam.report.result import timeline_rows, write_atomic_json
 
     pipe, info = session.pipeline, session.source_info
     reason = None if not summary.partial else f"live session ended: {summary.ended_by}"
-    header = _header(info, session.recorder, pipe.routine, summary.score, pipe, reason,
-                     bool(summary.recordings), summary.duration_s)
+    header = result_header(info, session.recorder, pipe.routine, summary.score, pipe, reason,
+                           bool(summary.recordings), summary.duration_s)
     header["video"]["duration_s"] = round(summary.duration_s, 3)
     header["settings"]["live_stats"] = summary.stats
     header["settings"]["display_mirrored"] = bool(session.view.mirror)

@@ -23,11 +23,12 @@ from massagecam.overlay.panels import (
 )
 from massagecam.overlay.skeleton import SkeletonAnnotator
 from massagecam.overlay.style import OKABE_ITO, Palette
+from massagecam.overlay.thumbs import ThumbAnnotator, thumb_lines
 from massagecam.overlay.zones import ZonesAnnotator
 
 __all__ = [
     "OKABE_ITO", "ArrowAnnotator", "DwellRingAnnotator", "Guide", "HelpAnnotator",
     "MessageAnnotator", "Overlay", "Palette", "PressAnnotator", "RhythmAnnotator",
     "ScoreAnnotator", "SkeletonAnnotator", "StatusAnnotator", "StepInfo", "StepPanelAnnotator",
-    "View", "ZonesAnnotator", "compose", "guide_from",
+    "ThumbAnnotator", "View", "ZonesAnnotator", "compose", "guide_from", "thumb_lines",
 ]

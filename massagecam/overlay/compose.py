@@ -36,6 +36,7 @@ from massagecam.overlay.panels import (
 )
 from massagecam.overlay.skeleton import SkeletonAnnotator
 from massagecam.overlay.style import OKABE_ITO, Palette
+from massagecam.overlay.thumbs import ThumbAnnotator
 from massagecam.overlay.zones import ZonesAnnotator, shape_center
 from massagecam.results import FrameAnalysis
 
@@ -177,6 +178,7 @@ class Overlay:
         self.messages = MessageAnnotator(p, scale=0.62 * s, bottom=round(34 * s))
         self.help = HelpAnnotator(scale=0.6 * s)
         self.status = StatusAnnotator(scale=0.5 * s)
+        self.thumbs = ThumbAnnotator(p, scale=0.5 * s)
 
     def shapes_for(self, analysis: FrameAnalysis) -> Mapping[str, Any]:
         """Zone geometry on the receiver this frame (empty without atlas or receiver)."""
@@ -223,6 +225,9 @@ class Overlay:
                                  guide.technique,
                                  guide.rhythm_hz, analysis.t if view.clock is None
                                  else view.clock)
+        if getattr(analysis, "pair", None) is not None:  # caregiver mode: name the thumbs
+            self.thumbs.annotate(scene, analysis, mirrored=view.mirror,
+                                 origin=(8, scene.shape[0] - round(205 * self._scale)))
         self.messages.annotate(scene, (*view.notices, *guide.guidance), analysis.hints)
         alert = tuple(w for w, on in (("PAUSED", view.paused), ("REC", view.recording)) if on)
         self.status.annotate(scene, view.status, alert)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import html
 import os
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -153,17 +154,47 @@ def _tracking_table(t: dict[str, Any]) -> str:
            f"{hints}</table>"
 
 
+def _thumbs_summary(contacts: list[dict[str, Any]]) -> str:
+    """One line per giving thumb ("left thumb: 12 presses, 34.0 s, mostly stroke").
+
+    Shown when presses of more than one hand were recorded (caregiver mode), so the report
+    says which of the caregiver's thumbs did what.
+    """
+    by: dict[str, list[dict[str, Any]]] = {}
+    for c in contacts:
+        if c.get("thumb"):
+            by.setdefault(str(c["thumb"]), []).append(c)
+    if len(by) < 2:
+        return ""
+    items = []
+    for thumb, cs in sorted(by.items()):
+        total = sum(float(c.get("duration_s", c["end"] - c["start"])) for c in cs)
+        techs = Counter(c["technique"] for c in cs if c["technique"] != "none")
+        pairs = Counter(c["pair_technique"] for c in cs if c.get("pair_technique"))
+        words = f"mostly {techs.most_common(1)[0][0].replace('_', ' ')}" if techs else "no stroke"
+        if pairs:
+            words += f"; two-handed: {pairs.most_common(1)[0][0].replace('_', ' ')}"
+        items.append(f"<li>Caregiver's {_e(thumb)}: {len(cs)} presses, {total:.1f} s, "
+                     f"{_e(words)}</li>")
+    return "<h3>Which thumb did what</h3><ul>" + "".join(items) + "</ul>"
+
+
 def _contacts_table(contacts: list[dict[str, Any]], limit: int = 200) -> str:
     if not contacts:
         return "<h2>Presses</h2><p>No press was detected.</p>"
-    rows = ["<h2>Presses</h2><table><tr><th>start (s)</th><th>end (s)</th><th>finger</th>"
-            "<th>side</th><th>zone</th><th>stroke</th><th>rhythm (Hz)</th></tr>"]
+    pair_col = any(c.get("pair_technique") for c in contacts)
+    rows = ["<h2>Presses</h2>", _thumbs_summary(contacts),
+            "<table><tr><th>start (s)</th><th>end (s)</th><th>finger</th>"
+            "<th>side</th><th>zone</th><th>stroke</th><th>rhythm (Hz)</th>"
+            + ("<th>two-handed</th>" if pair_col else "") + "</tr>"]
     for c in contacts[:limit]:
         hz = "" if c["rhythm_hz"] is None else f"{c['rhythm_hz']:.2f}"
+        extra = f"<td>{_e((c.get('pair_technique') or '–').replace('_', ' '))}</td>" \
+            if pair_col else ""
         rows.append(f"<tr><td>{c['start']:.2f}</td><td>{c['end']:.2f}</td>"
-                    f"<td>{_e(c['finger'])}</td><td>{_e(c.get('side'))}</td>"
+                    f"<td>{_e(c.get('thumb') or c['finger'])}</td><td>{_e(c.get('side'))}</td>"
                     f"<td>{_e(c['zone'] or '–')}</td><td>{_e(c['technique'])}</td>"
-                    f"<td>{hz}</td></tr>")
+                    f"<td>{hz}</td>{extra}</tr>")
     rows.append("</table>")
     if len(contacts) > limit:
         rows.append(f'<p class="muted">… and {len(contacts) - limit} more in result.json.</p>')

@@ -18,6 +18,7 @@ import numpy as np
 
 from massagecam.hands import Role
 from massagecam.results import Side, TechniqueName
+from massagecam.technique_pair import PairTechnique, thumb_names
 
 TECHNIQUES: tuple[str, ...] = tuple(t.value for t in TechniqueName)
 SIDES: tuple[str, ...] = tuple(s.value for s in Side)
@@ -29,8 +30,10 @@ COLUMNS: dict[str, Any] = {
     "frame": np.int32, "t": np.float64, "step": np.int16, "contact": np.bool_,
     "zones": np.int32, "on_target": np.int8, "technique": np.int8, "side": np.int8,
     "finger": np.int8, "cx": np.float32, "cy": np.float32, "hands": np.int8,
-    "receiver": np.int8, "giver": np.int8,
+    "receiver": np.int8, "giver": np.int8, "pair": np.int8,
 }
+#: Two-handed technique names by timeline code (-1: no pair estimate, i.e. self mode).
+PAIRS: tuple[str, ...] = tuple(p.value for p in PairTechnique)
 
 
 class Columns:
@@ -91,11 +94,15 @@ class PressEvent:
     techniques: Counter[str] = field(default_factory=Counter)
     rhythm: list[float] = field(default_factory=list)
     frames: int = 0
+    hands: Counter[str] = field(default_factory=Counter)
+    pairs: Counter[str] = field(default_factory=Counter)
 
     def to_json(self) -> dict[str, Any]:
         """The ``contacts[]`` entry of result.json."""
         tech = [t for t, _ in self.techniques.most_common() if t != TechniqueName.NONE.value]
         zone = self.zones.most_common(1)[0][0] if self.zones else None
+        hand = self.hands.most_common(1)[0][0] if self.hands else None
+        pair = self.pairs.most_common(1)[0][0] if self.pairs else None
         return {
             "start": round(self.start, 3), "end": round(self.end, 3),
             "duration_s": round(self.end - self.start, 3),
@@ -105,6 +112,10 @@ class PressEvent:
             "step": self.step, "zone": zone, "zones": [z for z, _ in self.zones.most_common(8)],
             "technique": tech[0] if tech else TechniqueName.NONE.value,
             "rhythm_hz": round(float(np.median(self.rhythm)), 3) if self.rhythm else None,
+            # which of the giver's hands pressed (settled handedness), and the two-handed
+            # technique it was part of (caregiver mode; "support_press:active" etc.)
+            "hand": hand, "thumb": f"{hand} {self.finger}" if hand else None,
+            "pair_technique": pair,
         }
 
 
@@ -168,6 +179,7 @@ class Recorder:
         giv_rows = roles == int(Role.GIVER)
         rec_state = 0 if not rec_rows.any() else (2 if hands.estimated[rec_rows].all() else 1)
         giv_state = 0 if not giv_rows.any() else (2 if hands.estimated[giv_rows].all() else 1)
+        pair = getattr(a, "pair", None)
         self.timeline.append(
             frame=hands.frame_index, t=t, step=-1 if step is None else step,
             contact=bool(primary is not None and primary.in_contact), zones=self._intern(zones),
@@ -175,7 +187,7 @@ class Recorder:
             technique=TECHNIQUES.index(tech.name.value), side=SIDES.index(Side(a.side).value),
             finger=FINGERS.index(primary.finger) if primary is not None else 0,
             cx=canon[0], cy=canon[1], hands=min(len(hands), 127), receiver=rec_state,
-            giver=giv_state)
+            giver=giv_state, pair=-1 if pair is None else PAIRS.index(pair.name.value))
         self._count(a, rec_state, giv_state)
         self._events(a, step, hands.frame_index, t)
 
@@ -192,6 +204,8 @@ class Recorder:
         c.hints.update(a.hints)
 
     def _events(self, a: Any, step: int | None, frame: int, t: float) -> None:
+        names: dict[int, str] | None = None
+        pair = getattr(a, "pair", None)
         for contact, tech in zip(a.contacts, a.techniques or [None] * len(a.contacts),
                                  strict=False):
             key = (contact.giver_track, contact.finger)
@@ -207,6 +221,16 @@ class Recorder:
                 self._open[key] = ev
             ev.end, ev.end_frame = t, frame
             ev.frames += 1
+            if names is None:
+                names = thumb_names(a.hands)
+            name = names.get(contact.giver_track, "")
+            if name.split(" ")[0] in ("left", "right"):
+                ev.hands[name.split(" ")[0]] += 1
+            if pair is not None and contact.giver_track in pair.tracks and \
+                    pair.name is not PairTechnique.NONE:
+                role = ("" if pair.name is not PairTechnique.SUPPORT_PRESS else
+                        ":active" if contact.giver_track == pair.active else ":support")
+                ev.pairs[f"{pair.name.value}{role}"] += 1
             ev.sides[Side(a.side).value] += 1
             if contact.location is not None and contact.location.zone is not None:
                 ev.zones[contact.location.zone] += 1

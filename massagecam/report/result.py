@@ -16,7 +16,14 @@ from typing import IO, Any
 
 import numpy as np
 
-from massagecam.report.recorder import FINGERS, SIDES, TECHNIQUES, Recorder, TrackingCounts
+from massagecam.report.recorder import (
+    FINGERS,
+    PAIRS,
+    SIDES,
+    TECHNIQUES,
+    Recorder,
+    TrackingCounts,
+)
 
 SCHEMA_NAME = "massagecam-result"
 SCHEMA_VERSION = "1.0"
@@ -144,7 +151,8 @@ def timeline_rows(rec: Recorder) -> Iterator[dict[str, Any]]:
             step = int(ch["step"][i])
             on = int(ch["on_target"][i])
             finger = FINGERS[int(ch["finger"][i])]
-            yield {
+            pair = int(ch["pair"][i])
+            row = {
                 "frame": int(ch["frame"][i]), "t": round(float(ch["t"][i]), 4),
                 "step": None if step < 0 else step, "contact": bool(ch["contact"][i]),
                 "zones": list(zone_sets[int(ch["zones"][i])]),
@@ -154,6 +162,9 @@ def timeline_rows(rec: Recorder) -> Iterator[dict[str, Any]]:
                 "hands": int(ch["hands"][i]),
                 "receiver": RECEIVER_STATE[int(ch["receiver"][i])],
             }
+            if pair >= 0:  # caregiver mode: the two-handed technique of this frame
+                row["pair"] = PAIRS[pair]
+            yield row
 
 
 def _dump_stream(fh: IO[str], header: dict[str, Any], rows: Iterator[dict[str, Any]]) -> None:

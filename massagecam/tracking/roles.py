@@ -22,8 +22,19 @@ import numpy as np
 from massagecam.errors import ConfigError
 from massagecam.hands import Hands, Landmark, Role
 from massagecam.tracking.flow import FlowCarrier
-from massagecam.tracking.smoothing import OneEuroFilter, SmoothingConfig, skeleton_pool
-from massagecam.tracking.tracks import SURFACE, Track, assign, duplicates, pose_distance
+from massagecam.tracking.smoothing import (
+    OneEuroFilter,
+    skeleton_pool,
+    smoothing_config,
+)
+from massagecam.tracking.tracks import (
+    SURFACE,
+    Track,
+    assign,
+    boxes_touch,
+    duplicates,
+    pose_distance,
+)
 
 L = Landmark
 RECEIVING = ("auto", "left", "right")
@@ -55,22 +66,6 @@ def _positive(name: str, value: Any, low: float, high: float) -> float:
     if not (low < v <= high):
         raise ConfigError(f"{name}={value!r}: expected a number in ({low:g}, {high:g}]")
     return v
-
-
-def _smoothing(value: Any) -> SmoothingConfig | None:
-    if value is None or value is False:
-        return None
-    if value is True:
-        return SmoothingConfig()
-    if isinstance(value, SmoothingConfig):
-        return value
-    if isinstance(value, dict):
-        unknown = set(value) - {"min_cutoff", "beta", "d_cutoff"}
-        if unknown:
-            raise ConfigError(f"smoothing: unknown key(s) {sorted(unknown)}; expected "
-                              "min_cutoff, beta, d_cutoff")
-        return SmoothingConfig(**value)
-    raise ConfigError(f"smoothing={value!r}: expected None, True, a dict or a SmoothingConfig")
 
 
 class RoleTracker:
@@ -112,7 +107,7 @@ class RoleTracker:
         self.gate = _positive("gate", gate, 0.0, 5.0)
         self.decide_s = _positive("decide_s", decide_s, 0.0, EVIDENCE_LIMIT)
         self.swap_s = _positive("swap_s", swap_s, 0.0, 2 * EVIDENCE_LIMIT)
-        self.smoothing = _smoothing(smoothing)
+        self.smoothing = smoothing_config(smoothing)
         self.max_participants = 2 if mode == "self" else 3
         self._flow = FlowCarrier() if flow else None
         self._pool = skeleton_pool()
@@ -174,7 +169,7 @@ class RoleTracker:
             keep_k = [k for k in range(len(rows)) if k not in ghosts]
             match = {keep_k.index(k): tr for k, tr in match.items()}
             rows = rows[keep_k]
-        contact = self._contacts(xy[rows])
+        contact = boxes_touch(xy[rows])
         matched: dict[int, Track] = {}
         for k, r in enumerate(rows):
             tr = match.get(k)
@@ -272,26 +267,6 @@ class RoleTracker:
 
     def _participants(self) -> list[Track]:
         return [tr for tr in self._tracks if tr.participant]
-
-    @staticmethod
-    def _contacts(xy: np.ndarray) -> np.ndarray:
-        """Per detection: does its (slightly grown) bounding box overlap another's?"""
-        n = len(xy)
-        out = np.zeros(n, bool)
-        if n < 2:
-            return out
-        boxes = []
-        for (x0, y0), (x1, y1) in zip(xy.min(axis=1).tolist(), xy.max(axis=1).tolist(),
-                                      strict=True):
-            pad = 0.15 * max(x1 - x0, y1 - y0)
-            boxes.append((x0 - pad, y0 - pad, x1 + pad, y1 + pad))
-        for i in range(n):
-            a = boxes[i]
-            for j in range(i + 1, n):
-                b = boxes[j]
-                if a[0] <= b[2] and b[0] <= a[2] and a[1] <= b[3] and b[1] <= a[3]:
-                    out[i] = out[j] = True
-        return out
 
     # -- roles --------------------------------------------------------------------------
     def _accumulate(self, visible: list[Track], dt: float) -> None:

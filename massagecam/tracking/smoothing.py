@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -173,3 +174,24 @@ class OneEuroFilter:
         a = _alpha(cutoff, dt)
         self._x = self._x + a * (xa - self._x)
         return self._x.copy()
+
+
+def smoothing_config(value: Any) -> SmoothingConfig | None:
+    """Read the tracker's ``smoothing=`` argument, failing on unknown keys (ConfigError).
+
+    None/False turn smoothing off, True gives the defaults; a dict of ``min_cutoff``/``beta``/
+    ``d_cutoff`` or a ready :class:`SmoothingConfig` is used as given.
+    """
+    if value is None or value is False:
+        return None
+    if value is True:
+        return SmoothingConfig()
+    if isinstance(value, SmoothingConfig):
+        return value
+    if isinstance(value, dict):
+        unknown = set(value) - {"min_cutoff", "beta", "d_cutoff"}
+        if unknown:
+            raise ConfigError(f"smoothing: unknown key(s) {sorted(unknown)}; expected "
+                              "min_cutoff, beta, d_cutoff")
+        return SmoothingConfig(**value)
+    raise ConfigError(f"smoothing={value!r}: expected None, True, a dict or a SmoothingConfig")

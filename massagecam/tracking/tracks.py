@@ -238,3 +238,23 @@ def duplicates(xy: F64, score: F64, threshold: float) -> npt.NDArray[np.bool_]:
             if keep[i] and keep[j] and d[i, j] < threshold:
                 keep[j if score[i] >= score[j] else i] = False
     return keep
+
+
+def boxes_touch(xy: np.ndarray) -> np.ndarray:
+    """Per detection: does its (slightly grown) bounding box overlap another's?"""
+    n = len(xy)
+    out = np.zeros(n, bool)
+    if n < 2:
+        return out
+    boxes = []
+    for (x0, y0), (x1, y1) in zip(xy.min(axis=1).tolist(), xy.max(axis=1).tolist(),
+                                  strict=True):
+        pad = 0.15 * max(x1 - x0, y1 - y0)
+        boxes.append((x0 - pad, y0 - pad, x1 + pad, y1 + pad))
+    for i in range(n):
+        a = boxes[i]
+        for j in range(i + 1, n):
+            b = boxes[j]
+            if a[0] <= b[2] and b[0] <= a[2] and a[1] <= b[3] and b[1] <= a[3]:
+                out[i] = out[j] = True
+    return out

@@ -201,3 +201,10 @@ def test_caregiver_thumb_on_target_is_followed_even_if_less_confident() -> None:
     assert frames[0].primary.location.zones == ("D6",)
     _, states, _ = run(r, frames, mode="caregiver")
     assert states[-1].on_target and states[-1].guidance == "good: keep going"
+
+
+def test_keep_records_is_checked() -> None:
+    r = routine(LI4_20)
+    with pytest.raises(ConfigError, match="keep_records=-1"):
+        Coach(r, keep_records=-1)
+    assert Coach(r).records.maxlen == 900 and Coach(r, keep_records=None).records.maxlen is None

@@ -139,3 +139,17 @@ def test_identical_bytes_across_processes() -> None:
     assert outs[0] == outs[1]
     data = json.loads(outs[0])
     assert len(data["steps"]) == 20 and data["receiving_hand"] == "Right"
+
+
+def test_bounded_frame_records_do_not_change_the_score() -> None:
+    """Coach.records is a ring (or off): the score bytes are the same, memory is bounded."""
+    segs = [Seg(5, hands=False), Seg(20, freq=1.7), Seg(3, touching=False),
+            Seg(20, zones=("LI3",), nearest="LI3", freq=0.9)]
+    frames = stream(*segs, fps=15)
+    runs = {k: run(LI4_60, frames, keep_records=k) for k in (None, 0, 50)}
+    outs = {k: r[2].to_json() for k, r in runs.items()}
+    assert outs[None] == outs[0] == outs[50]
+    everything = list(runs[None][0].records)
+    assert len(everything) == len(frames)
+    assert len(runs[0][0].records) == 0
+    assert list(runs[50][0].records) == everything[-50:]

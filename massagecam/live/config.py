@@ -1,0 +1,99 @@
+"""Settings and outcome of one live session: :class:`LiveConfig` and :class:`LiveSummary`.
+
+Kept apart from :mod:`massagecam.live.loop` so the CLI, the saver and tests can build and check
+a configuration (a ConfigError at construction) without importing the loop's OpenCV/overlay
+machinery; :mod:`massagecam.live.loop` re-exports both.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from massagecam.errors import ConfigError
+
+if TYPE_CHECKING:
+    from massagecam.scoring import SessionScore
+
+#: Key code → action (``cv2.waitKey`` codes; 27 is Esc).
+KEYMAP: dict[int, str] = {
+    ord(" "): "pause", ord("n"): "next", ord("p"): "previous", ord("z"): "zones",
+    ord("m"): "mirror", ord("r"): "record", ord("h"): "help", ord("q"): "quit", 27: "quit",
+}
+RECEIVING = ("auto", "left", "right")
+
+
+@dataclass
+class LiveConfig:
+    """Settings of one live session, checked at construction.
+
+    Attributes:
+        source: camera index, video file, image folder or URL (``open_source`` spec).
+        routine: built-in routine id or TOML path; None for free practice.
+        receiving: "auto", "left" or "right".
+        mirror: show the display mirrored (analysis always runs un-mirrored).
+        record: write the displayed frames to this video file from the start.
+        window: show an OpenCV window (False for headless runs; keys then come only from
+            ``LiveSession.handle_key``).
+        duration_s: stop after this many seconds (None: until quit or end of file).
+        audio / beat: sound cues (see :mod:`massagecam.audio`).
+        reconnect_s: how long to keep trying to reopen a lost camera.
+        mode: "self" (one person's two hands) or "caregiver".
+        save: store the session in the history and write its report on exit.
+        db: history database (default: the user's).
+        model_path: landmark model (default: bundled).
+        size: requested camera (width, height).
+        window_name: title of the window.
+        pipelined: run the landmark model one frame ahead in a worker thread (see
+            :mod:`massagecam.live.feed`); False does everything in the loop's thread.
+        loop: play a file source again from its start when it ends (demos, window tests).
+    """
+
+    source: str | int = 0
+    routine: str | None = None
+    receiving: str = "auto"
+    mode: str = "self"
+    mirror: bool = True
+    record: Path | None = None
+    window: bool = True
+    duration_s: float | None = None
+    audio: bool = False
+    beat: bool = False
+    reconnect_s: float = 10.0
+    save: bool = True
+    db: Path | None = None
+    model_path: Path | None = None
+    size: tuple[int, int] | None = None
+    window_name: str = "massagecam"
+    pipelined: bool = True
+    loop: bool = False
+
+    def __post_init__(self) -> None:
+        if self.receiving not in RECEIVING:
+            raise ConfigError(f"receiving={self.receiving!r}: expected one of "
+                              f"{', '.join(RECEIVING)}")
+        if self.duration_s is not None and not 0 < self.duration_s <= 24 * 3600:
+            raise ConfigError(f"duration {self.duration_s!r} s: expected 0 < seconds <= 86400")
+        if not 0 <= self.reconnect_s <= 3600:
+            raise ConfigError(f"reconnect_s {self.reconnect_s!r}: expected 0..3600 seconds")
+        if self.record is not None:
+            self.record = Path(self.record)
+            if not self.record.parent.exists():
+                raise ConfigError(f"--record {self.record}: folder {self.record.parent} does "
+                                  "not exist")
+
+
+@dataclass
+class LiveSummary:
+    """What a finished live session produced."""
+
+    frames: int
+    duration_s: float
+    stats: dict[str, Any]
+    partial: bool
+    ended_by: str
+    score: SessionScore | None = None
+    history_id: int | None = None
+    report: Path | None = None
+    recordings: list[Path] = field(default_factory=list)
