@@ -56,6 +56,9 @@ SIDED_EVIDENCE_WEIGHT = 0.25
 #: hand is a ghost of it, not a new or returning hand (a real second hand that close would
 #: have been matched by continuity).
 GHOST_DISTANCE = 0.8
+#: Side vote (see ``tracks.VOTE_LIMIT``) from which a held hand's side is trusted to tell it
+#: from a newcomer with the other label, while a participant slot is still open.
+NEWCOMER_VOTE = 8.0
 
 
 def _positive(name: str, value: Any, low: float, high: float) -> float:
@@ -246,6 +249,13 @@ class RoleTracker:
             gate = np.where(lost, np.inf, 1.5 + 3.0 * gaps)
             if len(self._participants()) < self.max_participants:
                 gate = np.where(lost, 1.0 + 3.0 * gaps, gate)
+                # A participant is still to come. A hand appearing where a held hand vanished,
+                # with the other label while no hand is in contact (labels are reliable when
+                # hands are apart), is that newcomer, not the held hand coming back.
+                if not out:
+                    settled = np.array([abs(tr.vote) >= NEWCOMER_VOTE for tr in slots])
+                    other = labels[free][:, None] != sides[None, :]
+                    cost[other & settled[None, :]] = np.inf
             for i, j in assign(cost, gate):
                 out[free[i]] = slots[j]
         ghosts = {free[k] for k in range(len(free))
