@@ -297,18 +297,14 @@ def _side_detector(mirrored: bool) -> Any:
 
 
 def _contact_detector() -> Any:
-    """The contact detector, with the user's stored pressure calibration when it takes one.
+    """The contact detector, with the user's stored pressure calibration if there is one.
 
     ``calibration="auto"`` loads what ``massagecam calibrate`` saved, so pressure levels appear
     after a calibration (a corrupt file raises ``DataFileError`` naming it).
     """
-    import inspect
-
     from massagecam.contact import ContactDetector
 
-    if "calibration" in inspect.signature(ContactDetector).parameters:
-        return ContactDetector(calibration="auto")
-    return ContactDetector()
+    return ContactDetector(calibration="auto")
 
 
 def _pair_classifier() -> Any:
