@@ -96,7 +96,7 @@ def pct(v: list[float] | np.ndarray, q: float) -> float:
 
 
 def run_live(frames: list[np.ndarray], seconds: float, warmup: float,
-             routine: str | None, pipelined: bool = True) -> dict[str, float]:
+             routine: str | None, pipelined: bool = True, workers: int = 2) -> dict[str, float]:
     factory = lambda target, api: PacedPlayer(frames, FEED_FPS)  # noqa: E731
     opener = functools.partial(open_source, capture_factory=factory)
     cpu: list[tuple[int, float]] = []  # (frames done, process CPU seconds) after each frame
@@ -106,7 +106,8 @@ def run_live(frames: list[np.ndarray], seconds: float, warmup: float,
         return -1
 
     session = LiveSession(LiveConfig(source=0, routine=routine, window=False, save=False,
-                                     duration_s=warmup + seconds, pipelined=pipelined),
+                                     duration_s=warmup + seconds, pipelined=pipelined,
+                                     landmark_workers=workers),
                           opener=opener,
                           key_script=sample)
     session.run()
@@ -159,17 +160,20 @@ def main() -> int:
     ap.add_argument("--warmup", type=float, default=2.0, help="seconds ignored at the start")
     ap.add_argument("--routine", default="li4-quick", help="routine coached during the run")
     ap.add_argument("--sequential", action="store_true",
-                    help="run the model in the loop's thread (default: one frame ahead)")
+                    help="run the model in the loop's thread (default: worker threads)")
+    ap.add_argument("--workers", type=int, default=2,
+                    help="landmark model instances side by side when pipelined (default 2)")
     a = ap.parse_args()
     frames, name = load_frames(a.video)
     print(f"session: {name}, {len(frames)} frames at {SIZE[0]}x{SIZE[1]}, fed at "
           f"{FEED_FPS:.0f} fps for {a.warmup:.0f}+{a.seconds:.0f} s; "
           f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}")
-    live = run_live(frames, a.seconds, a.warmup, a.routine, pipelined=not a.sequential)
+    live = run_live(frames, a.seconds, a.warmup, a.routine, pipelined=not a.sequential,
+                    workers=a.workers)
     bare = run_bare(frames[: min(len(frames), 300)])
     ok = {"fps": live["fps"] >= FEED_FPS - 0.5 and live["dropped"] == 0,
           "latency": live["lat_p95"] <= 25.0, "stale": live["stale"] == 0}
-    mode = "sequential" if a.sequential else "pipelined"
+    mode = "sequential" if a.sequential else f"pipelined, {a.workers} landmark workers"
     print(f"live loop ({mode}): {live['fps']:6.1f} fps processed, {live['frames']} of "
           f"{live['fed']} fed frames, dropped {live['dropped']}   "
           f"[{'ok' if ok['fps'] else 'MISS'}: >= 60 fps, 0 dropped]")

@@ -86,6 +86,15 @@ def default_out_dir(video: str | os.PathLike[str]) -> Path:
     return DEFAULT_OUT_ROOT / Path(str(video)).stem
 
 
+def default_threads() -> int:
+    """Landmark instances for one analysis: one per core, at most 2.
+
+    Measured on a 2-core machine (benchmarks/throughput.py): two instances in threads nearly
+    double the frames per second of one; a third only competes for the same cores.
+    """
+    return max(1, min(2, os.cpu_count() or 1))
+
+
 def _prefetch(frames: Iterator[T], depth: int = 4) -> Iterator[T]:
     """Iterate ``frames`` decoded ahead in a background thread (bounded: ``depth`` frames)."""
     q: queue.Queue[Any] = queue.Queue(maxsize=depth)
@@ -135,7 +144,8 @@ def analyze_video(video: str | os.PathLike[str], *,
                   model_path: str | os.PathLike[str] | None = None, progress: bool = False,
                   kind: str = "analyze", max_frames: int | None = None,
                   pipeline: Pipeline | None = None,
-                  on_frame: Callable[[int], None] | None = None) -> AnalysisOutput:
+                  on_frame: Callable[[int], None] | None = None,
+                  threads: int | None = None) -> AnalysisOutput:
     """Analyse ``video`` and write its outputs.
 
     Args:
@@ -155,6 +165,9 @@ def analyze_video(video: str | os.PathLike[str], *,
         max_frames: stop after this many frames (a complete, not partial, shorter analysis).
         pipeline: a ready pipeline (already entered) instead of building one; for tests.
         on_frame: called with the number of frames done after each frame (tests, GUIs).
+        threads: landmark model instances run side by side (1..4), each on every k-th frame
+            (:meth:`Pipeline.feed`); default :func:`default_threads`. The result does not
+            depend on timing, but 1 and 2 give slightly different results.
 
     Raises:
         CaptureError: the video cannot be opened or breaks while reading (nothing written).
@@ -167,7 +180,8 @@ def analyze_video(video: str | os.PathLike[str], *,
     out = Path(out_dir) if out_dir is not None else default_out_dir(video)
     own = pipeline is None
     pipe = pipeline or Pipeline(routine, receiving=receiving, mode=mode, mirrored=mirrored,
-                                model_path=model_path)
+                                model_path=model_path,
+                                landmark_workers=threads or default_threads())
     rec = Recorder()
     partial_reason: str | None = None
     tmp_video: Path | None = None
@@ -183,9 +197,11 @@ def analyze_video(video: str | os.PathLike[str], *,
             bar = progress_bar(progress, info.frame_count if max_frames is None else
                                min(max_frames, info.frame_count or max_frames), info.name)
             try:
-                with contextlib.closing(_prefetch(iter(source))) as frames:
-                    for frame in frames:
-                        result = pipe.update(frame)
+                with contextlib.closing(_prefetch(iter(source))) as frames, \
+                        contextlib.closing(pipe.feed(frames)) as feed:
+                    for d in feed:
+                        frame = d.frame
+                        result = pipe.update_detected(d)
                         rec.add(result)
                         if writer is not None:
                             from massagecam.overlay.compose import View, compose

@@ -184,9 +184,10 @@ def run_job(job: Job) -> Outcome:
     try:
         from massagecam.analyze import analyze_video
 
+        # one landmark instance per video: the batch's parallelism is videos side by side
+        options = {"threads": 1, **dict(job.options)}
         out = analyze_video(job.video, routine=job.routine, out_dir=scratch, history=False,
-                            kind="batch", on_frame=progress_reporter(job.rel),
-                            **dict(job.options))
+                            kind="batch", on_frame=progress_reporter(job.rel), **options)
         files = {name: (scratch / name).read_bytes() for name in OUTPUT_FILES
                  if (scratch / name).is_file()}
         return Outcome(job.rel, True, files=files, frames=out.frames, seconds=out.seconds,

@@ -17,7 +17,7 @@ hand is ignored, move closer, more light). They are debounced so an overlay does
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from time import perf_counter
@@ -26,6 +26,14 @@ from typing import Any
 import numpy as np
 
 from massagecam.errors import ConfigError
+from massagecam.feeds import (
+    MAX_WORKERS,
+    Detected,
+    ParallelFeed,
+    SequentialFeed,
+    no_prepare,
+    timed,
+)
 from massagecam.hands import Hands, Role, palm_length
 from massagecam.results import FrameAnalysis, Side
 
@@ -113,6 +121,8 @@ class Pipeline:
         pair: a ready-built two-handed recogniser (caregiver mode builds a ``PairClassifier``;
             its time is counted under "technique" in :attr:`timings`).
         profile: accumulate seconds per stage in :attr:`timings` (benchmarks).
+        landmark_workers: landmark model instances run side by side by :meth:`feed` (1..4;
+            each sees every k-th frame; 2 uses both cores of a 2-core machine).
     """
 
     def __init__(self, routine: Any = None, receiving: str = "auto", mode: str = "self",
@@ -122,7 +132,10 @@ class Pipeline:
                  landmarker: Any = None, tracker: Any = None,
                  atlas: Any = None, side_detector: Any = None, contact: Any = None,
                  technique: Any = None, pair: Any = None, coach: Any = None,
-                 profile: bool = False) -> None:
+                 profile: bool = False, landmark_workers: int = 1) -> None:
+        if not 1 <= landmark_workers <= MAX_WORKERS:
+            raise ConfigError(f"landmark_workers={landmark_workers}: expected 1..{MAX_WORKERS}")
+        self.landmark_workers = landmark_workers
         if receiving not in RECEIVING:
             raise ConfigError(f"receiving={receiving!r}: expected one of {', '.join(RECEIVING)}")
         if mode not in MODES:
@@ -141,6 +154,7 @@ class Pipeline:
             raise ConfigError(f"num_hands={num_hands}: expected 1..4")
         self.num_hands = num_hands
         self._landmarker = landmarker
+        self._landmarkers: list[Any] = []
         self._owns_landmarker = landmarker is None
         self.routine = self._load_routine(routine)
         self.tracker = tracker if tracker is not None else self._make_tracker()
@@ -185,23 +199,52 @@ class Pipeline:
         if self._landmarker is None:
             from massagecam.landmarker import Landmarker
 
-            self._landmarker = Landmarker(model_path=self.model_path, num_hands=self.num_hands,
-                                          mirrored=self.mirrored, second_look=self._second_look)
-        enter = getattr(self._landmarker, "__enter__", None)
-        if enter is not None and self._owns_landmarker:
-            self._landmarker = enter()
+            self._landmarkers = [
+                Landmarker(model_path=self.model_path, num_hands=self.num_hands,
+                           mirrored=self.mirrored, second_look=self._second_look)
+                for _ in range(self.landmark_workers)]
+            self._landmarker = self._landmarkers[0]
+        else:  # a ready landmarker (tests, live sessions): its owner opens and closes it
+            self._landmarkers = [self._landmarker]
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
 
     def close(self) -> None:
-        """Release the landmark model (idempotent)."""
-        if self._landmarker is not None and self._owns_landmarker:
-            exit_ = getattr(self._landmarker, "__exit__", None)
-            if exit_ is not None:
-                exit_(None, None, None)
+        """Release the landmark models (idempotent)."""
+        if self._owns_landmarker:
+            for lm in self._landmarkers:
+                exit_ = getattr(lm, "__exit__", None)
+                if exit_ is not None:
+                    exit_(None, None, None)
+            self._landmarkers = []
             self._landmarker = None
+
+    @property
+    def landmarkers(self) -> list[Any]:
+        """The landmark model instances (one unless ``landmark_workers`` > 1)."""
+        return list(self._landmarkers)
+
+    def feed(self, frames: Iterator[Any]) -> SequentialFeed | ParallelFeed:
+        """Frames with their landmarks, in order, from every landmark instance at once.
+
+        Frame ``i`` goes to instance ``i % k`` (:class:`~massagecam.feeds.ParallelFeed` with
+        turns), so a file gives the same result on every run; pass the items to
+        :meth:`update_detected`. The caller closes the feed.
+        """
+        if not self._landmarkers:
+            raise RuntimeError("Pipeline.feed outside its 'with' block (model not loaded)")
+        detects = [timed(lm) for lm in self._landmarkers]
+        if len(detects) == 1:
+            return SequentialFeed(frames, no_prepare, detects[0])
+        return ParallelFeed(frames, no_prepare, detects, turns=True)
+
+    def update_detected(self, d: Detected) -> FrameResult:
+        """:meth:`update_hands` on a :meth:`feed` item (its model time counted in timings)."""
+        if self.timings is not None:
+            self.timings["landmarker"] = self.timings.get("landmarker", 0.0) + d.landmarks_s
+        return self.update_hands(d.hands, d.frame.image)
 
     # -- per frame ----------------------------------------------------------------------
     def update(self, frame: Any) -> FrameResult:

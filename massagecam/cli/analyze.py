@@ -56,10 +56,14 @@ def echo_outputs(out: object, *, err: bool = False) -> None:
 @click.option("--workers", "-j", type=click.IntRange(1, 64), default=1, show_default=True,
               help="Processes running the hand model on overlapping segments of the video "
                    "(2 on a 2-core machine); not with --annotate.")
+@click.option("--threads", "-t", type=click.IntRange(1, 4), default=None,
+              help="Hand-model instances run side by side in threads, each on every k-th "
+                   "frame [default: 2 with two or more cores, else 1].")
 @quiet_option
 def command(video: Path, routine: str | None, out_dir: Path | None, annotate: bool,
             no_report: bool, no_history: bool, db: Path | None, receiving: str, mode: str,
-            mirror: bool, model: Path | None, workers: int, quiet: bool) -> None:
+            mirror: bool, model: Path | None, workers: int, threads: int | None,
+            quiet: bool) -> None:
     """Analyse a recorded session VIDEO: result.json, report.html, optional annotated video.
 
     The same pipeline as live practice runs on every frame; with --routine the session is
@@ -75,11 +79,14 @@ def command(video: Path, routine: str | None, out_dir: Path | None, annotate: bo
         if annotate:
             raise click.UsageError("--workers > 1 cannot write --annotate (the annotated video "
                                    "needs every frame in one process); drop one of them")
+        if threads is not None:
+            raise click.UsageError("--workers and --threads: segments run one hand-model "
+                                   "instance each; give one of them")
         from massagecam.segments import analyze_segmented
 
         out = analyze_segmented(video, workers=workers, **common)
     else:
-        out = analyze_video(video, annotate=annotate, **common)
+        out = analyze_video(video, annotate=annotate, threads=threads, **common)
     echo_outputs(out)
     if out.partial:
         sys.exit(130)

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from massagecam.errors import ConfigError
+from massagecam.feeds import MAX_WORKERS
 
 if TYPE_CHECKING:
     from massagecam.scoring import SessionScore
@@ -45,8 +46,10 @@ class LiveConfig:
         model_path: landmark model (default: bundled).
         size: requested camera (width, height).
         window_name: title of the window.
-        pipelined: run the landmark model one frame ahead in a worker thread (see
-            :mod:`massagecam.live.feed`); False does everything in the loop's thread.
+        pipelined: run the landmark model in worker threads, ahead of the loop's thread (see
+            :mod:`massagecam.feeds`); False does everything in the loop's thread.
+        landmark_workers: landmark model instances run side by side when pipelined (1..4;
+            2 uses both cores of a 2-core laptop: benchmarks/live_latency.py).
         loop: play a file source again from its start when it ends (demos, window tests).
     """
 
@@ -67,6 +70,7 @@ class LiveConfig:
     size: tuple[int, int] | None = None
     window_name: str = "massagecam"
     pipelined: bool = True
+    landmark_workers: int = 2
     loop: bool = False
 
     def __post_init__(self) -> None:
@@ -75,6 +79,9 @@ class LiveConfig:
                               f"{', '.join(RECEIVING)}")
         if self.duration_s is not None and not 0 < self.duration_s <= 24 * 3600:
             raise ConfigError(f"duration {self.duration_s!r} s: expected 0 < seconds <= 86400")
+        if not 1 <= self.landmark_workers <= MAX_WORKERS:
+            raise ConfigError(f"landmark_workers {self.landmark_workers!r}: expected "
+                              f"1..{MAX_WORKERS}")
         if not 0 <= self.reconnect_s <= 3600:
             raise ConfigError(f"reconnect_s {self.reconnect_s!r}: expected 0..3600 seconds")
         if self.record is not None:

@@ -25,8 +25,8 @@ import numpy as np
 
 from massagecam.audio import AudioCues
 from massagecam.errors import CaptureError, ConfigError
+from massagecam.feeds import ParallelFeed, SequentialFeed, timed
 from massagecam.live.config import KEYMAP, RECEIVING, LiveConfig, LiveSummary
-from massagecam.live.feed import SequentialFeed, ThreadedFeed
 from massagecam.live.record import ScreenRecorder
 from massagecam.live.stats import LiveStats, TimedLandmarker
 from massagecam.overlay import Overlay, View, guide_from
@@ -229,8 +229,8 @@ class LiveSession:
         self.source = self._open()  # no camera: CaptureError with the indices that open
         self.source_info = self.source.info
         self.stats.watch(self.source)
-        landmarker = self._landmarker
-        owns = landmarker is None
+        landmarkers: list[Any] = [] if self._landmarker is None else [self._landmarker]
+        owns = not landmarkers
         self.recorder = Recorder()
         started = time.monotonic()
         self.stats.start(started)
@@ -239,10 +239,11 @@ class LiveSession:
             if owns:
                 from massagecam.landmarker import Landmarker
 
-                landmarker = Landmarker(model_path=self.config.model_path, num_hands=2,
-                                        mirrored=False)
-            timed = TimedLandmarker(landmarker)
-            self.pipeline = self._pipeline_factory(self.config, timed)
+                n_hands = 3 if self.config.mode == "caregiver" else 2
+                for _ in range(self.config.landmark_workers if self.config.pipelined else 1):
+                    landmarkers.append(Landmarker(model_path=self.config.model_path,
+                                                  num_hands=n_hands, mirrored=False))
+            self.pipeline = self._pipeline_factory(self.config, TimedLandmarker(landmarkers[0]))
             self.overlay = Overlay(atlas=getattr(self.pipeline, "atlas", None),
                                    routine=getattr(self.pipeline, "routine", None))
             if self.config.record is not None:
@@ -250,7 +251,7 @@ class LiveSession:
                 self.view.recording = True
             started = time.monotonic()  # --duration counts from here, after the model loaded
             self.stats.start(started)
-            self._loop(timed, started)
+            self._loop(landmarkers, started)
         except KeyboardInterrupt:
             interrupted = True
             self.ended_by = "interrupted"
@@ -262,33 +263,38 @@ class LiveSession:
 
                 cv2.destroyWindow(self.config.window_name)
                 cv2.waitKey(1)
-            if owns and landmarker is not None:
-                landmarker.close()
+            if owns:
+                for lm in landmarkers:
+                    lm.close()
         self.stats.stop(time.monotonic())
         summary = self._finish(interrupted)
         if self._on_finish is not None:
             self._on_finish(self, summary)
         return summary
 
-    def _new_feed(self, timed: TimedLandmarker) -> Any:
-        """Frames with landmarks from the current source (one frame ahead when pipelined)."""
+    def _new_feed(self, landmarkers: list[Any]) -> Any:
+        """Frames with landmarks from the current source.
+
+        Pipelined: one landmark instance per worker thread, each taking the newest frame
+        when free (:class:`~massagecam.feeds.ParallelFeed`), while this thread tracks, coaches,
+        draws and shows the frames in order.
+        """
         live = self._is_live()
 
         def prepare(frame: Any, take: float) -> tuple[Any, float]:
             grabbed = float(frame.t) if live else take
             return self._stamp(frame), grabbed
 
-        def detect(frame: Any) -> tuple[Any, float]:
-            hands = timed.detect(frame.image, frame.t, frame.index)
-            return hands, timed.last_s
-
-        kind = ThreadedFeed if self.config.pipelined else SequentialFeed
-        self._feed = kind(iter(self.source), prepare, detect)
+        detects = [timed(lm) for lm in landmarkers]
+        if self.config.pipelined:
+            self._feed = ParallelFeed(iter(self.source), prepare, detects, turns=False)
+        else:
+            self._feed = SequentialFeed(iter(self.source), prepare, detects[0])
         return self._feed
 
-    def _loop(self, timed: TimedLandmarker, started: float) -> None:
+    def _loop(self, landmarkers: list[Any], started: float) -> None:
         assert self.overlay is not None
-        feed = self._new_feed(timed)
+        feed = self._new_feed(landmarkers)
         while not self.quit_requested and not self._out_of_time(started):
             try:
                 d = feed.next()
@@ -298,7 +304,7 @@ class LiveSession:
                     self._close_source()  # play the file again; the session clock goes on
                     self.source = self._open()
                     self.stats.watch(self.source)
-                    feed = self._new_feed(timed)
+                    feed = self._new_feed(landmarkers)
                     continue
                 if not self._is_live():  # a file ends (or breaks): that ends the session
                     self.ended_by = self.ended_by or (
@@ -306,7 +312,7 @@ class LiveSession:
                     return
                 if not self._reconnect(str(exc) or "ended", started):
                     return
-                feed = self._new_feed(timed)
+                feed = self._new_feed(landmarkers)
                 continue
             t0 = time.monotonic()
             frame = d.frame
