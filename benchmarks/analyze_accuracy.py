@@ -184,6 +184,7 @@ def compare(result: dict[str, Any], doc: dict[str, Any], routine: Any,
     true_c = np.array([bool(f["contact"]) for f in frames])
     pred_c = np.array([bool(tl[f["frame"]]["contact"]) for f in frames])
     on_ok, on_n, t_pred, t_true = 0, 0, [], []
+    place_ok = step_ok = 0
     # Script steps are 1-based (0 = none); files made before that convention used 0-based
     # numbers, recognisable by a massage segment labelled step 0.
     base = 0 if any(seg.get("action", "massage") == "massage" and seg.get("step", 0) == 0
@@ -194,14 +195,21 @@ def compare(result: dict[str, Any], doc: dict[str, Any], routine: Any,
         step = routine.steps[f["step"] - base]
         targets = set(step.targets_for(rh))
         truth_on = bool(targets & set(f["zones"])) and step.side in ("any", f["side"])
-        pred_on = bool(tl[f["frame"]]["on_target"])
+        row = tl[f["frame"]]
+        pred_on = bool(row["on_target"])
         on_ok += int(pred_on == truth_on)
         on_n += 1
+        # the same verdict from where the press point was located alone (the timeline's zones
+        # and face against the scripted step), whatever the contact detector and coach said
+        place_on = bool(targets & set(row["zones"])) and step.side in ("any", row["side"])
+        place_ok += int(place_on == truth_on)
+        step_ok += int(row["step"] == f["step"] - base)
         t_true.append(f["technique"] or "none")
         t_pred.append(tl[f["frame"]]["technique"])
     steps_pred = {s["index"]: s["score"] for s in (result["score"] or {"steps": []})["steps"]}
     diffs = [abs(steps_pred.get(s.index, 0.0) - s.score) for s in truth_score.steps]
     return {"contact_f1": f1(pred_c, true_c), "on_target_ok": on_ok, "on_target_n": on_n,
+            "place_ok": place_ok, "step_ok": step_ok,
             "tech_pred": t_pred, "tech_true": t_true, "step_diffs": diffs,
             "session_pred": (result["score"] or {}).get("total"),
             "session_truth": truth_score.score}
@@ -271,6 +279,10 @@ def run(n: int, keep: Path | None, seed: int, seconds: float,
           f"{n_frames / max(t_analyse, 1e-9):.1f} frames/s, under shared load)")
     print(f"on-target judgement in press frames: {100 * on_ok / max(on_n, 1):.1f} % "
           f"of {on_n} (target >= 95 %)")
+    place = 100 * sum(r["place_ok"] for r in rows) / max(on_n, 1)
+    in_step = 100 * sum(r["step_ok"] for r in rows) / max(on_n, 1)
+    print(f"   of which: located on/off the scripted step's target correctly (zones + face, "
+          f"whatever contact said) {place:.1f} %; coach on the scripted step {in_step:.1f} %")
     print(f"contact F1 (mean over sessions): {np.mean([r['contact_f1'] for r in rows]):.3f} "
           "(target >= 0.95)")
     print(f"technique macro-F1 over press frames: {macro_f1(tp, tt):.3f} (target >= 0.90)")

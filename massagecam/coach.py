@@ -29,6 +29,10 @@ from massagecam.scoring import SessionScore, StepTally, score_session, step_valu
 if TYPE_CHECKING:
     from massagecam.atlas import Atlas
 
+#: Share of the last ``follow_s`` the thumb must spend over the next step's target, and share
+#: it must press there, for the coach to move on by itself (see ``Coach._follows_on``).
+FOLLOW_PLACE_SHARE, FOLLOW_PRESS_SHARE = 0.8, 0.3
+
 #: Per-frame records a coach keeps by default: the last 30 s at 30 fps (about 0.2 MB).
 DEFAULT_KEEP_RECORDS = 900
 
@@ -84,6 +88,8 @@ class Coach:
         self._lost = 0.0
         self._complete_t = 0.0
         self._follow = 0.0
+        #: (t, dt, over the next target, pressing on it) over the last ``follow_s``.
+        self._follow_window: deque[tuple[float, float, bool, bool]] = deque()
         self._seg = 0.0
         self._seg_dir: str | None = None
         self._seg_off = 0.0
@@ -125,6 +131,7 @@ class Coach:
         self._close_segment()
         self.step_index = min(index, len(self.routine.steps))
         self._gap = self._lost = self._follow = 0.0
+        self._follow_window.clear()
         self._paused_phase = None
         self._done_score = None
         if self.step is None:
@@ -291,17 +298,39 @@ class Coach:
         self._seg, self._seg_dir, self._seg_off = 0.0, None, 0.0
 
     def _follows_on(self, a: FrameAnalysis, step: Step, look: Look, dt: float) -> bool:
+        """Has the user moved on to the next step by themselves?
+
+        By place: over the last ``follow_s`` the thumb was over the next step's target (and
+        not this one's) in at least :data:`FOLLOW_PLACE_SHARE` of the time and pressed there
+        in at least :data:`FOLLOW_PRESS_SHARE`. Where the thumb is reads steadily from the
+        landmarks, whether it presses flickers on real video, so a continuous-press rule never
+        fired there (a stalled coach then judged every later step against the wrong target).
+        With a steady press the coach moves on after ``follow_s``, as before.
+        By technique (same place, next technique, e.g. circles then hold on LI4): slower to
+        trust, since a misread stroke looks the same: the next step's technique, pressing, for
+        2 x ``follow_s`` without a break.
+        """
         if not self.follow_s or self.step_index + 1 >= len(self.routine.steps):
             self._follow = 0.0
+            self._follow_window.clear()
             return False
         nxt = self.routine.steps[self.step_index + 1]
         nlook = self._look(a, nxt)
-        by_place = nlook.on_target and not look.on_target
-        # Same place, next technique (e.g. circles then hold on LI4): slower to trust, since a
-        # misread stroke looks the same; needs the next step's technique, not this one's.
+        def placed(lk: Look) -> bool:
+            return lk.hit and lk.hand_ok and lk.side_ok
+
+        there = placed(nlook) and not placed(look)
+        win = self._follow_window
+        win.append((a.t, dt, there, there and nlook.on_target))
+        while win and win[0][0] <= a.t - self.follow_s:
+            win.popleft()
+        span = sum(w[1] for w in win)  # each frame stands for the time since the one before
+        by_place = (bool(win) and win[-1][2]
+                    and sum(w[1] for w in win if w[2]) >= FOLLOW_PLACE_SHARE * self.follow_s
+                    and sum(w[1] for w in win if w[3]) >= FOLLOW_PRESS_SHARE * span)
         by_technique = (nlook.on_target and nlook.tech_ok and not look.tech_ok)
-        self._follow = self._follow + dt if (by_place or by_technique) else 0.0
-        return self._follow >= (self.follow_s if by_place else 2.0 * self.follow_s)
+        self._follow = self._follow + dt if by_technique else 0.0
+        return by_place or self._follow >= 2.0 * self.follow_s
 
     # -- state out ---------------------------------------------------------------------
     def _emit(self, a: FrameAnalysis, look: Look, guidance: str) -> CoachState:

@@ -139,6 +139,8 @@ class LandmarkerStats:
     second_look_crops: int = 0
     second_look_duplicates: int = 0
     timestamp_bumps: int = 0
+    sparse_frames: int = 0
+    searches: int = 0
     detected_counts: dict[int, int] = field(default_factory=dict)
 
 
@@ -167,6 +169,13 @@ class Landmarker:
             found the partner. Recovers a persistent partner on nearly every frame, but also
             sustains a phantom once one is accepted (measured on open_palm_360p.mp4, one hand:
             phantom partner on 96 of 202 frames), so it is off by default.
+        search_every_s: once fewer hands than ``num_hands`` have been found for
+            ``sparse_after_s``, track just the hands in view (an instance asked for that many
+            hands, which skips the palm detector while it tracks them) and look for more hands
+            with the full instance only every ``search_every_s`` (stream time). MediaPipe
+            re-runs its palm detector on every frame with a hand missing, about 2.7x the cost
+            of tracking; a hand entering is then found within this delay. None disables it.
+        sparse_after_s: how long the hand count must stay below ``num_hands`` first.
         min_detection_confidence, min_presence_confidence, min_tracking_confidence: MediaPipe's
             thresholds (0..1).
         quiet: hide the native runtime's stderr chatter at load and first frame.
@@ -177,6 +186,7 @@ class Landmarker:
                  second_look_backoff_s: float = 1.0, second_look_scale: float = 2.5,
                  second_look_size: int = 480, second_look_crops: int = 2,
                  second_look_follow: bool = False, second_look_memory_s: float | None = 2.0,
+                 search_every_s: float | None = 0.2, sparse_after_s: float = 1.0,
                  min_detection_confidence: float = 0.5,
                  min_presence_confidence: float = 0.5, min_tracking_confidence: float = 0.5,
                  quiet: bool = True) -> None:
@@ -205,6 +215,15 @@ class Landmarker:
             raise ConfigError(f"second_look_memory_s {second_look_memory_s}: expected 0..60 "
                               "or None")
         self._memory = second_look_memory_s
+        if search_every_s is not None and not 0.0 < search_every_s <= 5.0:
+            raise ConfigError(f"search_every_s {search_every_s}: expected 0 < s <= 5 or None")
+        if not 0.0 <= sparse_after_s <= 60.0:
+            raise ConfigError(f"sparse_after_s {sparse_after_s}: expected 0..60")
+        self._search_every, self._sparse_after = search_every_s, sparse_after_s
+        self._short_since: float | None = None  # since when fewer than num_hands were found
+        self._sparse = -1  # hands the sparse instance tracks (>= 1); -1: full detection
+        self._next_search_t = -np.inf
+        self._last_ms_of: dict[str, int] = {}
         self._pair_t = -np.inf  # when two hands were last found
         self._looked = False  # a second look has run on this stream
         self._ring = 0  # next position in the ring of crops around a lone hand
@@ -221,13 +240,13 @@ class Landmarker:
         self._warm = {"video": False, "image": False}
 
     # -- lifecycle ---------------------------------------------------------------------
-    def _create(self, mode: str) -> Any:
+    def _create(self, mode: str, num_hands: int | None = None) -> Any:
         from mediapipe.tasks.python import BaseOptions, vision
 
         options = vision.HandLandmarkerOptions(
             base_options=BaseOptions(model_asset_path=str(self.model_path)),
             running_mode=getattr(vision.RunningMode, mode),
-            num_hands=self.num_hands,
+            num_hands=num_hands or self.num_hands,
             min_hand_detection_confidence=self._conf[0],
             min_hand_presence_confidence=self._conf[1],
             min_tracking_confidence=self._conf[2])
@@ -276,10 +295,9 @@ class Landmarker:
         self._last_ms = ts_ms
         rgb = cv2.cvtColor(image_bgr, cv2.COLOR_BGR2RGB)
         image = mp.Image(image_format=mp.ImageFormat.SRGB, data=rgb)
-        with _quiet_native_stderr(self._quiet and not self._warm["video"]):
-            result = self._tasks["video"].detect_for_video(image, ts_ms)
-        self._warm["video"] = True
+        result = self._detect_video(image, ts_ms, t)
         rows = _rows(result, (0.0, 0.0), (float(w), float(h)), float(w))
+        self._update_cadence(len(rows), t)
         if len(rows) >= 2:
             self._pair_t = t
         if (self.second_look and len(rows) == 1 and self.num_hands >= 2
@@ -304,6 +322,50 @@ class Landmarker:
             world=np.stack([r[2] for r in rows]), handedness=labels,
             score=[r[4] for r in rows], frame_index=frame_index, t=t, image_wh=(w, h),
             detected=n)
+
+    def _detect_video(self, image: Any, ts_ms: int, t: float) -> Any:
+        """Run the full instance, or (sparse) the instance tracking just the hands in view."""
+        key = "video"
+        if self._sparse > 0:
+            if t >= self._next_search_t:
+                self._next_search_t = t + float(self._search_every or 0.0)
+                self.stats.searches += 1
+            else:
+                key = f"video{self._sparse}"
+                if key not in self._tasks:
+                    self._tasks[key] = self._create("VIDEO", self._sparse)
+                self.stats.sparse_frames += 1
+        if ts_ms <= self._last_ms_of.get(key, -1):  # each instance's clock must increase
+            ts_ms = self._last_ms_of[key] + 1
+        self._last_ms_of[key] = ts_ms
+        with _quiet_native_stderr(self._quiet and not self._warm.get(key, False)):
+            result = self._tasks[key].detect_for_video(image, ts_ms)
+        self._warm[key] = True
+        return result
+
+    def _update_cadence(self, found: int, t: float) -> None:
+        """Switch between full detection and sparse tracking from the hands just found."""
+        if self._search_every is None or self.num_hands < 2:
+            return
+        if found >= self.num_hands:
+            self._short_since, self._sparse = None, -1
+            return
+        if found == 0:  # nothing to track: the full instance looks on every frame, as bare
+            self._sparse = -1  # MediaPipe would (a hand entering is found at once)
+            self._short_since = None
+            return
+        if self._sparse > 0:
+            # a search found more hands: detect fully again; fewer: track fewer
+            if found > self._sparse:
+                self._sparse, self._short_since = -1, t
+            else:
+                self._sparse = found
+            return
+        if self._short_since is None:
+            self._short_since = t
+        elif t - self._short_since >= self._sparse_after:
+            self._sparse = found
+            self._next_search_t = t + self._search_every
 
     def _may_look(self, t: float) -> bool:
         """A second look is allowed: a partner was seen lately, or none has run yet."""

@@ -118,3 +118,32 @@ def test_second_look_recovers_the_touching_hand(footage):
     assert not _same_hand(hands.xy[1], hands.xy[0])
     # the recovered hand is the one behind, on the left of the photo
     assert hands.xy[1][:, 0].mean() < hands.xy[0][:, 0].mean()
+
+
+def test_search_cadence_config_checked():
+    with pytest.raises(ConfigError, match="search_every_s 0: expected 0 < s <= 5 or None"):
+        Landmarker(search_every_s=0)
+    with pytest.raises(ConfigError, match="sparse_after_s -1: expected 0..60"):
+        Landmarker(sparse_after_s=-1)
+
+
+@pytest.mark.model
+def test_one_hand_is_tracked_sparsely_with_the_same_landmarks(footage):
+    """With one hand in view, tracking it alone (and searching for a second hand five times a
+    second) finds it on every frame at the same place as full detection, at less cost."""
+    from massagecam.capture import open_source
+
+    with open_source(footage / "open_palm_finger_poses_720p.mp4") as src:
+        frames = [f for _, f in zip(range(150), src, strict=False)]
+    runs = {}
+    for every in (None, 0.2):
+        with Landmarker(second_look=False, search_every_s=every) as lm:
+            runs[every] = [lm.detect(f.image, f.t, f.index) for f in frames]
+            stats = lm.stats
+    assert all(h.detected == 1 for h in runs[0.2])
+    # 5 s at 30 fps: full detection for the first second, then 4 s tracked alone with a
+    # search every 0.2 s
+    assert stats.sparse_frames + stats.searches >= 115 and 16 <= stats.searches <= 24
+    err = [float(np.median(np.linalg.norm(a.xy[0] - b.xy[0], axis=1)))
+           for a, b in zip(runs[None], runs[0.2], strict=True)]
+    assert float(np.median(err)) < 2.0  # pixels, at 1280x720

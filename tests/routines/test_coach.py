@@ -208,3 +208,20 @@ def test_keep_records_is_checked() -> None:
     with pytest.raises(ConfigError, match="keep_records=-1"):
         Coach(r, keep_records=-1)
     assert Coach(r).records.maxlen == 900 and Coach(r, keep_records=None).records.maxlen is None
+
+
+def test_follows_to_the_next_target_when_the_press_flickers() -> None:
+    """On model landmarks a press reads on and off every few frames while the thumb stays on
+    the next step's target: the coach must still move on (a stalled coach judges every later
+    step against the wrong target), but not for a thumb merely passing over it."""
+    r = routine('target = "PC8"\nside = "palm"\ntechnique = "hold"\nduration_s = 60',
+                'target = "LI4"\ntechnique = "circles"\nduration_s = 60')
+    flicker = [Seg(0.2, touching=on) for _ in range(20) for on in (True, False)]
+    coach, states, _ = run(r, stream(*flicker, fps=10))
+    assert coach.step_index == 1
+    moved = next(s.t for s in states if s.step_index == 1)
+    assert 2.5 <= moved <= 4.0
+    # over LI4 for 2 s only: not enough to move on
+    coach, _, _ = run(r, stream(*flicker[:10], Seg(4, zones=("Z9",), nearest="PC8",
+                                                  side="palm"), fps=10))
+    assert coach.step_index == 0
