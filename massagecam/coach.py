@@ -24,6 +24,7 @@ from massagecam.results import Contact, FrameAnalysis, Location, Side
 from massagecam.routines.look import Look, guidance_words, tally_frame
 from massagecam.routines.model import Routine, Step
 from massagecam.routines.state import CoachState, FrameRecord, Phase
+from massagecam.routines.workpoint import STATIONARY, WorkPoint
 from massagecam.scoring import SessionScore, StepTally, score_session, step_value
 
 if TYPE_CHECKING:
@@ -90,6 +91,7 @@ class Coach:
         self._follow = 0.0
         #: (t, dt, over the next target, pressing on it) over the last ``follow_s``.
         self._follow_window: deque[tuple[float, float, bool, bool]] = deque()
+        self._work = WorkPoint()
         self._seg = 0.0
         self._seg_dir: str | None = None
         self._seg_off = 0.0
@@ -132,6 +134,7 @@ class Coach:
         self.step_index = min(index, len(self.routine.steps))
         self._gap = self._lost = self._follow = 0.0
         self._follow_window.clear()
+        self._work.reset()
         self._paused_phase = None
         self._done_score = None
         if self.step is None:
@@ -157,6 +160,8 @@ class Coach:
                     return self._emit(analysis, Look(), "routine complete")
             else:
                 return self._emit(analysis, Look(), "step complete")
+        self._work.update(self._follow_contact(
+            analysis, step, step.targets_for(step.expected_hand(self.first_hand))), t)
         look = self._look(analysis, step)
         tally = self.tallies[self.step_index]
         tally_frame(tally, look, dt)
@@ -201,9 +206,10 @@ class Coach:
             look.zone = loc.zone or loc.nearest_point
             look.off_key = (loc.zones[0] if loc.zones else
                             f"near {loc.nearest_point}" if loc.nearest_point else None)
-            look.hit = self._hits(step, targets, loc)
             face = loc.side if loc.side is not Side.UNKNOWN else a.side
             look.face = None if face is Side.UNKNOWN else str(face)
+            look.hit = self._hits(step, targets, loc) or self._centre_hits(
+                a, step, targets, r, face)
         elif a.side is not Side.UNKNOWN:
             look.face = str(a.side)
         look.pressing = p is not None and p.in_contact
@@ -240,6 +246,18 @@ class Coach:
             self._latch_hand, self._latch_t = hand, t
         if t - self._latch_t >= self.latch_s:
             self.first_hand = hand
+
+    def _centre_hits(self, a: FrameAnalysis, step: Step, targets: tuple[str, ...],
+                     r: int | None, face: Side) -> bool:
+        """A hold or circles whose recent centre is on the target (see :mod:`workpoint`)."""
+        if self.atlas is None or r is None or not STATIONARY & set(step.techniques):
+            return False
+        rec = a.hands.xy[r]
+        c = self._work.centre_xy(rec)
+        if c is None:
+            return False
+        loc = self.atlas.locate(c, rec, str(a.hands.handedness[r]), face)
+        return self._hits(step, targets, loc)
 
     @staticmethod
     def _hits(step: Step, targets: tuple[str, ...], loc: Location) -> bool:
