@@ -14,78 +14,24 @@ backs off after a miss so a truly one-handed scene costs little. Measured figure
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 import threading
 import weakref
-import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-from massagecam import paths
 from massagecam.errors import ConfigError, ModelError
 from massagecam.hands import NUM_LANDMARKS, Hands
+from massagecam.model_file import MODEL_NAME, MODEL_SHA256, sha256_of, verify_model
+from massagecam.second_look import PHANTOM_INSIDE, inside_share, same_hand
 
-MODEL_NAME = "hand_landmarker.task"
-MODEL_SHA256 = "fbc2a30080c3c557093b5ddfc334698132eb341044ccee322ccf8bcf3607cde1"
-#: Members a MediaPipe hand landmarker task bundle must contain.
-MODEL_MEMBERS = ("hand_detector.tflite", "hand_landmarks_detector.tflite")
-
-
-def sha256_of(path: Path) -> str:
-    """Hex sha256 of a file."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-def verify_model(path: str | os.PathLike[str] | None = None) -> Path:
-    """Check the landmark model before MediaPipe sees it, so a bad file gives one clear line.
-
-    Args:
-        path: a user-supplied task bundle, or None for the bundled model.
-
-    Returns:
-        The resolved path.
-
-    Raises:
-        ModelError: missing, unreadable, not a task bundle, or (bundled model) wrong sha256.
-    """
-    bundled = path is None
-    p = Path(path) if path is not None else paths.models_dir() / MODEL_NAME
-    what = "the bundled hand model" if bundled else "model"
-    if not p.is_file():
-        hint = " (reinstall massagecam or pass --model PATH)" if bundled else ""
-        raise ModelError(f"{p}: {what} file is missing; expected a MediaPipe "
-                         f"hand_landmarker.task bundle{hint}")
-    try:
-        digest = sha256_of(p)
-    except OSError as exc:
-        raise ModelError(f"{p}: cannot read {what} ({exc.strerror})") from None
-    if bundled and digest != MODEL_SHA256:
-        raise ModelError(f"{p}: {what} is corrupt: sha256 {digest[:12]}… but expected "
-                         f"{MODEL_SHA256[:12]}… (reinstall massagecam or pass --model PATH)")
-    try:
-        with zipfile.ZipFile(p) as bundle:
-            names = set(bundle.namelist())
-            broken = bundle.testzip()
-    except (zipfile.BadZipFile, OSError):
-        raise ModelError(f"{p}: {what} is not a MediaPipe task bundle (expected a zip holding "
-                         f"{' and '.join(MODEL_MEMBERS)}; sha256 {digest[:12]}…)") from None
-    missing = [m for m in MODEL_MEMBERS if m not in names]
-    if missing or broken:
-        problem = f"lacks {', '.join(missing)}" if missing else f"has a corrupt member {broken}"
-        raise ModelError(f"{p}: {what} {problem}; expected a MediaPipe hand_landmarker.task "
-                         f"bundle (sha256 {digest[:12]}…)")
-    return p
-
+#: The model-file names are re-exported: callers check the model through the adapter.
+__all__ = ["MODEL_NAME", "MODEL_SHA256", "Landmarker", "LandmarkerStats", "sha256_of",
+           "verify_model"]
 
 _STDERR_LOCK = threading.RLock()
 
@@ -412,8 +358,8 @@ class Landmarker:
         self.stats.second_look_runs += 1
         for crop in self._crops(found[0], t):
             for row in self._detect_crop(rgb, *crop):
-                if (not _same_hand(row[0], found[0])
-                        and _inside_share(row[0], found[0]) <= PHANTOM_INSIDE):
+                if (not same_hand(row[0], found[0])
+                        and inside_share(row[0], found[0]) <= PHANTOM_INSIDE):
                     self._partner = (t, row[0], crop)
                     return row
                 self.stats.second_look_duplicates += 1
@@ -465,44 +411,3 @@ def _rows(result: Any, origin: tuple[float, float], scale: tuple[float, float],
         score = float(cat.score) if cat is not None else 0.0
         rows.append((xy, a[:, 2] * z_scale, wa.reshape(NUM_LANDMARKS, 3), label, score))
     return rows
-
-
-def _shared_joints(a: npt.NDArray[np.float32], b: npt.NDArray[np.float32]) -> int:
-    """How many joints of ``a`` lie within 15 % of ``b``'s size of the same joint of ``b``."""
-    size = max(float(np.max(b.max(0) - b.min(0))), 1.0)
-    return int(np.count_nonzero(np.linalg.norm(a - b, axis=1) < 0.15 * size))
-
-
-#: A second-look candidate whose box lies more than this share inside the lone hand's box is
-#: rejected (see ``_inside_share``). Measured: the true partner in two_thumbs_up.jpg 0.76; the
-#: phantoms on thumb_up_720p.mp4 and on a rendered lone receiver 1.0 (3 cases: a guess).
-PHANTOM_INSIDE = 0.9
-
-
-def _inside_share(a: npt.NDArray[np.float32], b: npt.NDArray[np.float32]) -> float:
-    """Share of ``a``'s box that lies inside ``b``'s box.
-
-    A second-look candidate mostly inside the lone hand's box is taken as a phantom drawn on
-    that hand's own fingers (seen on a rendered session once the giver had left), not a partner.
-    """
-    lo, hi = np.maximum(a.min(0), b.min(0)), np.minimum(a.max(0), b.max(0))
-    inter = float(np.prod(np.clip(hi - lo, 0.0, None)))
-    area = float(np.prod(a.max(0) - a.min(0)))
-    return inter / area if area > 0 else 1.0
-
-
-def _same_hand(a: npt.NDArray[np.float32], b: npt.NDArray[np.float32]) -> bool:
-    """True when two landmark sets are probably one hand seen twice.
-
-    Duplicates either share most joints (over half within 15 % of the hand's size) or, for a
-    foreshortened hand posed two ways, mostly share its box (IoU > 0.45). Measured here: the
-    two duplicates the second look produced on thumb_up_720p.mp4 had IoU 0.46 and 0.80; the
-    true partner in two_thumbs_up.jpg (8 scales/flips) had IoU 0.26-0.41 and 2-10 shared
-    joints. A small sample: the thresholds are a reasoned guess, not a fit.
-    """
-    if _shared_joints(a, b) > NUM_LANDMARKS // 2:
-        return True
-    lo, hi = np.maximum(a.min(0), b.min(0)), np.minimum(a.max(0), b.max(0))
-    inter = float(np.prod(np.clip(hi - lo, 0.0, None)))
-    union = float(np.prod(a.max(0) - a.min(0))) + float(np.prod(b.max(0) - b.min(0))) - inter
-    return union > 0 and inter / union > 0.45

@@ -10,7 +10,8 @@ import pytest
 
 from massagecam.errors import ConfigError, ModelError
 from massagecam.hands import Landmark, palm_length
-from massagecam.landmarker import MODEL_SHA256, Landmarker, _same_hand, sha256_of, verify_model
+from massagecam.landmarker import MODEL_SHA256, Landmarker, sha256_of, verify_model
+from massagecam.second_look import same_hand as _same_hand
 from massagecam.synthetic import make_hand
 
 

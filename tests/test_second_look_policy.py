@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from massagecam.errors import ConfigError
-from massagecam.landmarker import Landmarker, _inside_share
+from massagecam.landmarker import Landmarker
+from massagecam.second_look import inside_share as _inside_share
 from massagecam.synthetic import make_hand
 
 
