@@ -176,6 +176,53 @@ def macro_f1(pred: list[str], true: list[str]) -> float:
     return float(np.mean(scores)) if scores else float("nan")
 
 
+def truth_on_target(doc: dict[str, Any], routine: Any, base: int) -> dict[int, bool]:
+    """Per press frame: is the scripted press on its step's target, by the coach's own rules.
+
+    A frame is on target when the true press point is on the target on the right face, or
+    (hold, circles) the centre of its last 2 s of pressing is, or (strokes, thumb walks,
+    finger pulls) the current or the previous pass touched the target (see
+    massagecam/routines/workpoint.py: a correct pull to the finger pads is on the pads for
+    only the last part of each pass).
+    """
+    from massagecam.atlas import load_atlas
+    from massagecam.routines.workpoint import STATIONARY, TRAVELLING, PassTracker, WorkPoint
+
+    atlas = load_atlas()
+    rh = doc["receiver_handedness"]
+    out: dict[int, bool] = {}
+    step_no, work, passes = None, WorkPoint(), PassTracker()
+    for f in doc["frames"]:
+        if f["step"] != step_no:
+            step_no = f["step"]
+            work.reset()
+            passes.reset()
+        if not base <= f["step"] < base + len(routine.steps):
+            continue
+        step = routine.steps[f["step"] - base]
+        targets = set(step.targets_for(rh))
+        face_ok = step.side in ("any", f["side"])
+        here = bool(targets & set(f["zones"])) and face_ok
+        rec = np.asarray(f["receiver"], np.float32) if f["receiver"] is not None else None
+        press = bool(f["contact"]) and f["thumb_xy"] is not None and rec is not None
+        if press:
+            pxy = tuple(float(v) for v in to_palm_frame(f["thumb_xy"], rec))
+            work.update(Contact(1, "thumb", True, 1.0, tuple(f["thumb_xy"]), pxy, None), f["t"])
+        else:
+            work.update(None, f["t"])
+        on = here
+        if press and STATIONARY & set(step.techniques) and not on and face_ok:
+            c = work.centre_xy(rec)
+            if c is not None:
+                loc = atlas.locate(c, rec, rh, Side(f["side"]))
+                on = bool(targets & set(loc.zones))
+        if TRAVELLING & set(step.techniques):
+            on = passes.update(press, here, f["t"]) or on
+        if f["contact"]:
+            out[f["frame"]] = on
+    return out
+
+
 def compare(result: dict[str, Any], doc: dict[str, Any], routine: Any,
             truth_score: Any) -> dict[str, Any]:
     tl = {r["frame"]: r for r in result["timeline"]}
@@ -189,12 +236,13 @@ def compare(result: dict[str, Any], doc: dict[str, Any], routine: Any,
     # numbers, recognisable by a massage segment labelled step 0.
     base = 0 if any(seg.get("action", "massage") == "massage" and seg.get("step", 0) == 0
                     for seg in doc["script"]["perform"]) else 1
+    truth_on_at = truth_on_target(doc, routine, base)
     for f in frames:
         if not f["contact"] or not base <= f["step"] < base + len(routine.steps):
             continue
         step = routine.steps[f["step"] - base]
         targets = set(step.targets_for(rh))
-        truth_on = bool(targets & set(f["zones"])) and step.side in ("any", f["side"])
+        truth_on = truth_on_at[f["frame"]]
         row = tl[f["frame"]]
         pred_on = bool(row["on_target"])
         on_ok += int(pred_on == truth_on)

@@ -24,7 +24,7 @@ from massagecam.results import Contact, FrameAnalysis, Location, Side
 from massagecam.routines.look import Look, guidance_words, tally_frame
 from massagecam.routines.model import Routine, Step
 from massagecam.routines.state import CoachState, FrameRecord, Phase
-from massagecam.routines.workpoint import STATIONARY, WorkPoint
+from massagecam.routines.workpoint import STATIONARY, TRAVELLING, PassTracker, WorkPoint
 from massagecam.scoring import SessionScore, StepTally, score_session, step_value
 
 if TYPE_CHECKING:
@@ -92,6 +92,8 @@ class Coach:
         #: (t, dt, over the next target, pressing on it) over the last ``follow_s``.
         self._follow_window: deque[tuple[float, float, bool, bool]] = deque()
         self._work = WorkPoint()
+        self._passes = PassTracker()
+        self._pass_hit = False
         self._seg = 0.0
         self._seg_dir: str | None = None
         self._seg_off = 0.0
@@ -135,6 +137,8 @@ class Coach:
         self._gap = self._lost = self._follow = 0.0
         self._follow_window.clear()
         self._work.reset()
+        self._passes.reset()
+        self._pass_hit = False
         self._paused_phase = None
         self._done_score = None
         if self.step is None:
@@ -160,8 +164,14 @@ class Coach:
                     return self._emit(analysis, Look(), "routine complete")
             else:
                 return self._emit(analysis, Look(), "step complete")
-        self._work.update(self._follow_contact(
-            analysis, step, step.targets_for(step.expected_hand(self.first_hand))), t)
+        targets = step.targets_for(step.expected_hand(self.first_hand))
+        lead = self._follow_contact(analysis, step, targets)
+        self._work.update(lead, t)
+        self._pass_hit = False
+        if TRAVELLING & set(step.techniques):
+            here = (lead is not None and lead.location is not None
+                    and self._hits(step, targets, lead.location))
+            self._pass_hit = self._passes.update(lead is not None and lead.in_contact, here, t)
         look = self._look(analysis, step)
         tally = self.tallies[self.step_index]
         tally_frame(tally, look, dt)
@@ -208,8 +218,9 @@ class Coach:
                             f"near {loc.nearest_point}" if loc.nearest_point else None)
             face = loc.side if loc.side is not Side.UNKNOWN else a.side
             look.face = None if face is Side.UNKNOWN else str(face)
-            look.hit = self._hits(step, targets, loc) or self._centre_hits(
-                a, step, targets, r, face)
+            look.hit = self._hits(step, targets, loc) or (
+                step is self.step and (self._pass_hit or self._centre_hits(a, step, targets,
+                                                                           r, face)))
         elif a.side is not Side.UNKNOWN:
             look.face = str(a.side)
         look.pressing = p is not None and p.in_contact

@@ -76,3 +76,45 @@ class WorkPoint:
         """Forget the samples (a new step)."""
         self._samples.clear()
         self._who = None
+
+
+#: Techniques that travel along the hand: judged by the passes they make.
+TRAVELLING = frozenset({"stroke", "thumb_walk", "finger_pull"})
+
+
+class PassTracker:
+    """Whether the current or the previous pass of a travelling stroke touched the target.
+
+    A stroke along a reflex strip or a pull along a finger to its tip works the target the
+    pass runs over, while most of the pass lies before or after it (the rendered sessions'
+    correct finger pulls on the finger pads were on the pads in 28 % of their press frames,
+    strokes along a zone in 62 %). A pass is a run of pressing frames; breaks up to ``gap_s``
+    (contact flicker) do not end it, a lift does. The current pass counts once it has touched
+    the target, and the whole next pass counts when the last one did; the memory lapses
+    after ``forget_s`` without pressing.
+    """
+
+    def __init__(self, gap_s: float = 0.15, forget_s: float = 2.0) -> None:
+        for name, v in (("gap_s", gap_s), ("forget_s", forget_s)):
+            if not 0.0 <= v <= 10.0:
+                raise ConfigError(f"{name}={v}: expected 0..10 seconds")
+        self.gap_s, self.forget_s = gap_s, forget_s
+        self.reset()
+
+    def reset(self) -> None:
+        """Forget the passes (a new step)."""
+        self._last_press: float | None = None
+        self._current = False
+        self._previous = False
+
+    def update(self, pressing: bool, hit: bool, t: float) -> bool:
+        """Feed one frame; True when this pressing frame belongs to a pass on the target."""
+        if not pressing:
+            if self._last_press is not None and t - self._last_press > self.forget_s:
+                self.reset()
+            return False
+        if self._last_press is not None and t - self._last_press > self.gap_s:
+            self._previous, self._current = self._current, False  # a new pass
+        self._last_press = t
+        self._current = self._current or hit
+        return self._current or self._previous

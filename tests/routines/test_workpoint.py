@@ -62,3 +62,47 @@ def test_circles_beside_the_point_do_not_count():
 def test_work_point_config_checked():
     with pytest.raises(ConfigError, match="window_s=0.1: expected 0.2..10.0 seconds"):
         WorkPoint(window_s=0.1)
+
+
+def test_pass_tracker_counts_passes_that_reach_the_target():
+    from massagecam.routines.workpoint import PassTracker
+
+    pt = PassTracker(gap_s=0.15)
+    verdicts = []
+    t = 0.0
+    for _ in range(6):  # pull base -> tip (the target at the tip), lift, come back
+        for k in range(30):
+            verdicts.append(pt.update(True, k >= 22, t))
+            t += 1 / 30
+        for _ in range(15):
+            assert not pt.update(False, False, t)
+            t += 1 / 30
+    first, later = verdicts[:30], verdicts[30:]
+    assert not any(first[:22]) and all(first[22:])  # the first pass counts once it arrives
+    assert all(later)  # every later pass follows one that reached the target
+    # passes that never reach it never count; a pause longer than forget_s starts afresh
+    pt.reset()
+    assert not any(pt.update(True, False, k / 30) for k in range(90))
+    pt.update(True, True, 4.0)
+    assert not pt.update(False, False, 6.5)
+    assert not pt.update(True, False, 6.6)
+
+
+def test_coach_times_finger_pulls_that_end_on_the_pads():
+    from routine_synth import Seg, run, stream
+
+    from massagecam.routines import parse_routine
+
+    r = parse_routine('[routine]\nid = "t"\ntitle = "T"\nreceiving = "left"\n[[step]]\n'
+                      'target = "Z2"\nside = "palm"\ntechnique = "finger_pull"\n'
+                      'duration_s = 60\ninstruction = "Pull."\n', "t.toml")
+    pull = [Seg(0.7, side="palm", zones=("Z5",), nearest=None, tech="finger_pull", freq=None),
+            Seg(0.3, side="palm", zones=("Z2",), nearest=None, tech="finger_pull", freq=None),
+            Seg(0.5, side="palm", touching=False, tech="finger_pull", freq=None)]
+    _, states, _ = run(r, stream(*(pull * 6), fps=10))
+    pressing = [s for s in states[15:] if s.pressing]
+    assert pressing and sum(s.on_target for s in pressing) >= 0.95 * len(pressing)
+    short = [Seg(1.0, side="palm", zones=("Z5",), nearest=None, tech="finger_pull", freq=None),
+             Seg(0.5, side="palm", touching=False, tech="finger_pull", freq=None)]
+    _, states, _ = run(r, stream(*(short * 6), fps=10))
+    assert not any(s.on_target for s in states)
