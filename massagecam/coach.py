@@ -22,7 +22,7 @@ from massagecam.errors import ConfigError
 from massagecam.hands import Role
 from massagecam.results import Contact, FrameAnalysis, Location, Side
 from massagecam.routines.look import Look, guidance_words, tally_frame
-from massagecam.routines.model import Routine, Step
+from massagecam.routines.model import PAIR_TECHNIQUES, Routine, Step
 from massagecam.routines.state import CoachState, FrameRecord, Phase
 from massagecam.routines.workpoint import STATIONARY, TRAVELLING, PassTracker, WorkPoint
 from massagecam.scoring import SessionScore, StepTally, score_session, step_value
@@ -227,12 +227,23 @@ class Coach:
         look.hover = p is not None and not p.in_contact and look.hit
         look.hand_ok = expected is None or look.receiver_hand in (None, expected)
         look.side_ok = step.side == "any" or look.face is None or look.face == step.side
+        look.asked = step.techniques_in(self.mode)
+        pair = getattr(a, "pair", None)
+        pair_name = str(getattr(pair, "name", "none")) if pair is not None else "none"
         if step.hands == 2 and self.mode == "caregiver":
             touching = {c.giver_track for c in a.contacts if c.in_contact}
-            look.two_ok = len(touching) >= 2
+            # a wringing wraps the limb: both hands work it while the thumbs may not press
+            look.two_ok = len(touching) >= 2 or pair_name != "none"
         if p is not None and len(a.techniques) == len(a.contacts):
             look.tech = a.techniques[a.contacts.index(p)]
-        look.tech_ok = str(look.tech.name) in step.techniques
+        if set(look.asked) & set(PAIR_TECHNIQUES):
+            look.pair = pair_name
+            look.tech_ok = pair_name in look.asked
+            if look.tech_ok and p is not None and not look.pressing:
+                # both hands are at work (a wringing grips rather than presses with a thumb)
+                look.pressing, look.hover = True, False
+        else:
+            look.tech_ok = str(look.tech.name) in look.asked
         look.on_target = (look.pressing and look.hit and look.hand_ok and look.side_ok
                           and look.two_ok)
         return look
@@ -301,7 +312,7 @@ class Coach:
     def _count_reps(self, step: Step, tally: StepTally, look: Look, dt: float) -> None:
         if not step.reps:
             return
-        unit = step.techniques[0]
+        unit = step.techniques_in(self.mode)[0]
         active = look.on_target and look.tech_ok
         if unit == "circles":
             if active and look.tech.frequency_hz:

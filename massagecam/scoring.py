@@ -37,9 +37,11 @@ GOOD_ENOUGH = 95.0
 
 _TECH_WORDS = {"hold": "holding", "circles": "circles", "stroke": "stroking",
                "thumb_walk": "thumb-walking", "finger_pull": "finger pulls",
-               "none": "no recognisable stroke"}
+               "two_thumb_spread": "two-thumb spreading", "support_press": "support and press",
+               "wringing": "wringing", "none": "no recognisable stroke"}
 _UNIT_WORDS = {"circles": "circles", "stroke": "strokes", "thumb_walk": "passes",
-               "finger_pull": "pulls", "hold": "presses"}
+               "finger_pull": "pulls", "hold": "presses", "two_thumb_spread": "spreads",
+               "support_press": "presses", "wringing": "wrings"}
 
 
 def _clamp01(x: float) -> float:

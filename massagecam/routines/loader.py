@@ -22,6 +22,7 @@ from typing import Any
 from massagecam.errors import ConfigError, RoutineError
 from massagecam.routines.checks import Checker, TomlPositions, compact_ids, did_you_mean
 from massagecam.routines.model import (
+    PAIR_TECHNIQUES,
     PRESSURES,
     RECEIVING,
     SIDES,
@@ -65,7 +66,14 @@ def _check_step(ck: Checker, i: int, raw: Any, base: Weights, ids: dict[str, Any
     techs = raw["technique"] if isinstance(raw["technique"], list) else [raw["technique"]]
     if not techs:
         raise ck.fail(i, "technique", f"empty list; allowed: {', '.join(TECHNIQUES)}")
-    techniques = tuple(ck.choice(i, "technique", t, TECHNIQUES) for t in techs)
+    techniques = tuple(ck.choice(i, "technique", t, TECHNIQUES + PAIR_TECHNIQUES)
+                       for t in techs)
+    pair = [t for t in techniques if t in PAIR_TECHNIQUES]
+    if pair and int(raw.get("hands", 1)) != 2:
+        raise ck.fail(i, "technique", f"{pair[0]!r} is done with both hands: add hands = 2")
+    if pair and len(pair) == len(techniques):
+        raise ck.fail(i, "technique", f"{pair[0]!r} needs a one-hand technique beside it for "
+                      f"self mode, e.g. technique = [\"{pair[0]}\", \"stroke\"]")
     if ("duration_s" in raw) == ("reps" in raw):
         raise ck.fail(i, "duration_s" if "duration_s" in raw else None,
                       "give exactly one of duration_s (seconds) or reps (count)")

@@ -22,7 +22,10 @@ if TYPE_CHECKING:
 
 #: What to say when the thumb is on target with the wrong technique.
 DO_WORDS = {"hold": "hold still", "circles": "make small circles", "stroke": "stroke",
-            "thumb_walk": "walk the thumb", "finger_pull": "pull along the finger"}
+            "thumb_walk": "walk the thumb", "finger_pull": "pull along the finger",
+            "two_thumb_spread": "spread with both thumbs",
+            "support_press": "hold with one hand, press with the other",
+            "wringing": "wring with both hands"}
 
 
 @dataclass
@@ -45,6 +48,10 @@ class Look:
     tech: TechniqueEstimate = field(default_factory=TechniqueEstimate)
     tech_ok: bool = False
     missing: str = ""
+    #: Two-handed technique seen (caregiver mode, a step asking for one), else None.
+    pair: str | None = None
+    #: The strokes that count for this step in this mode (``Step.techniques_in``).
+    asked: tuple[str, ...] = ()
 
 
 def tally_frame(tally: StepTally, look: Look, dt: float) -> None:
@@ -61,7 +68,7 @@ def tally_frame(tally: StepTally, look: Look, dt: float) -> None:
     if not look.pressing:
         return
     tally.press_s += dt
-    tech = str(look.tech.name)
+    tech = look.pair if look.pair is not None else str(look.tech.name)
     tally.technique_s[tech] = tally.technique_s.get(tech, 0.0) + dt
     if look.receiver_hand:
         tally.hand_s[look.receiver_hand] = tally.hand_s.get(look.receiver_hand, 0.0) + dt
@@ -120,7 +127,7 @@ def guidance_words(step: Step, look: Look, phase: Phase, expected: str | None,
         head = "back into the zone" if phase is Phase.PERFORM else f"move towards {name}"
         return f"{head} ({where})" if where else head
     if not look.tech_ok:
-        return DO_WORDS[step.techniques[0]]
+        return DO_WORDS[(look.asked or step.techniques)[0]]
     rate = (look.tech.step_rate_hz if str(look.tech.name) == "thumb_walk"
             else look.tech.frequency_hz)
     for value, rng in ((rate, step.rhythm_hz), (look.tech.speed_cm_s, step.speed_cm_s)):

@@ -14,6 +14,9 @@ from massagecam.results import TechniqueName
 
 #: Allowed values, in the order they are listed in error messages and docs.
 TECHNIQUES: tuple[str, ...] = tuple(t.value for t in TechniqueName if t is not TechniqueName.NONE)
+#: Two-handed strokes of caregiver mode (``massagecam.technique_pair``): a step may ask for one
+#: with ``hands = 2``, next to a one-hand technique that self mode does instead.
+PAIR_TECHNIQUES: tuple[str, ...] = ("two_thumb_spread", "support_press", "wringing")
 SIDES: tuple[str, ...] = ("palm", "back", "any")
 RECEIVING: tuple[str, ...] = ("left", "right", "either")
 PRESSURES: tuple[str, ...] = ("light", "moderate", "firm")
@@ -93,6 +96,18 @@ class Step:
     def label(self) -> str:
         """Short human label: title, else technique on targets."""
         return self.title or f"{'/'.join(self.techniques)} on {', '.join(self.targets)}"
+
+    def techniques_in(self, mode: str) -> tuple[str, ...]:
+        """The strokes that count in ``mode`` ("self" or "caregiver").
+
+        A two-handed step in caregiver mode asks for its two-handed techniques (when it lists
+        any); otherwise the one-hand ones count.
+        """
+        pair = tuple(t for t in self.techniques if t in PAIR_TECHNIQUES)
+        single = tuple(t for t in self.techniques if t not in PAIR_TECHNIQUES)
+        if mode == "caregiver" and self.hands == 2 and pair:
+            return pair
+        return single or self.techniques
 
     def targets_for(self, hand: str | None) -> tuple[str, ...]:
         """Targets that exist on ``hand`` ("Left"/"Right"); all of them when the hand is unknown."""

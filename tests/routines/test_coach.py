@@ -225,3 +225,31 @@ def test_follows_to_the_next_target_when_the_press_flickers() -> None:
     coach, _, _ = run(r, stream(*flicker[:10], Seg(4, zones=("Z9",), nearest="PC8",
                                                   side="palm"), fps=10))
     assert coach.step_index == 0
+
+
+def test_caregiver_two_handed_step_is_judged_on_the_pair_technique() -> None:
+    """R2's wringing: in caregiver mode the two hands' technique counts (thumbs need not
+    press); a single thumb stroking does not. In self mode the one-hand stroke counts."""
+    import dataclasses
+
+    from massagecam.technique_pair import PairAnalysis, PairEstimate, PairTechnique
+
+    r = routine('target = "D5"\ntechnique = ["wringing", "stroke"]\nduration_s = 4\nhands = 2',
+                recv="left")
+    base = stream(Seg(6, zones=("D5",), nearest=None, tech="stroke", freq=None,
+                      touching=False, givers=2), fps=10)
+
+    def with_pair(name: PairTechnique) -> list:
+        return [PairAnalysis(**{f.name: getattr(a, f.name) for f in dataclasses.fields(a)},
+                             pair=PairEstimate(name=name, confidence=0.9, tracks=(1, 2)))
+                for a in base]
+
+    _, states, score = run(r, with_pair(PairTechnique.WRINGING), mode="caregiver")
+    assert any(s.phase is Phase.STEP_COMPLETE for s in states)
+    assert score.steps[0].components["technique"] == pytest.approx(1.0)
+    _, states, score = run(r, with_pair(PairTechnique.NONE), mode="caregiver")
+    assert not any(s.on_target for s in states)
+    pressed = stream(Seg(6, zones=("D5",), nearest=None, tech="stroke", freq=None), fps=10)
+    _, states, score = run(r, pressed, mode="self")
+    assert any(s.phase is Phase.STEP_COMPLETE for s in states)
+    assert score.steps[0].components["technique"] == pytest.approx(1.0)

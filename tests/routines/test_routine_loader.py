@@ -8,6 +8,7 @@ import pytest
 
 from massagecam.errors import ConfigError, RoutineError
 from massagecam.routines import TECHNIQUES, builtin_routines, load_routine, parse_routine
+from massagecam.routines.model import PAIR_TECHNIQUES
 from massagecam.routines.targets import catalogue
 
 MALFORMED = Path(__file__).parent / "malformed"
@@ -37,6 +38,9 @@ EXPECTED = {
     "tolerance_too_big": (10, "tolerance_l", ["2", "[0.03, 0.5]"]),
     "no_steps": (4, None, ["no steps", "[[step]]"]),
     "routine_weights_zero": (4, "weights", ["all weights are 0"]),
+    "pair_one_hand": (8, "technique", ["'wringing' is done with both hands", "hands = 2"]),
+    "pair_only": (9, "technique", ["'two_thumb_spread' needs a one-hand technique",
+                                   "self mode"]),
 }
 
 
@@ -75,7 +79,8 @@ def test_builtin_loads_for_either_hand(rid: str) -> None:
             targets = step.targets_for(step.expected_hand(fixed.first_hand))
             assert targets, (rid, step.index, hand)
             assert all(t in ids for t in targets)
-            assert set(step.techniques) <= set(TECHNIQUES)
+            assert set(step.techniques) <= set(TECHNIQUES) | set(PAIR_TECHNIQUES)
+            assert set(step.techniques_in("self")) <= set(TECHNIQUES)
             assert step.instruction
 
 
