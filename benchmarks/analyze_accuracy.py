@@ -16,6 +16,7 @@ Figures are printed; nothing is asserted. Nothing is written into the repository
 
     python benchmarks/analyze_accuracy.py                # 20 sessions
     python benchmarks/analyze_accuracy.py -n 4 --keep /tmp/acc   # quick look, keep files
+    python benchmarks/analyze_accuracy.py --write-gate   # commit the test suite's gate figures
 """
 
 from __future__ import annotations
@@ -350,6 +351,17 @@ def run(n: int, keep: Path | None, seed: int, seconds: float,
             "step_within_5": sum(d <= 5 for d in diffs) / max(len(diffs), 1)}
 
 
+#: The small set the test suite re-measures (tests/analyze/test_accuracy_gate.py): sessions,
+#: seed, seconds per step. Its figures are committed in GATE_FILE by ``--write-gate``.
+GATE = {"sessions": 3, "seed": 77, "step_seconds": 3.0}
+GATE_FILE = Path(__file__).with_name("analyze_accuracy_gate.json")
+
+
+def run_gate() -> dict[str, float]:
+    """Figures of the gate set (rendered into a temporary folder; about a minute)."""
+    return run(GATE["sessions"], None, int(GATE["seed"]), float(GATE["step_seconds"]))
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("-n", "--sessions", type=int, default=20)
@@ -365,7 +377,14 @@ def main() -> None:
                          "(e.g. benchmarks/analyze_accuracy_floors.json)")
     ap.add_argument("--rss", action="store_true",
                     help="also measure peak RSS for 1- and 10-minute inputs")
+    ap.add_argument("--write-gate", action="store_true",
+                    help=f"measure the test suite's gate set and write {GATE_FILE.name}")
     args = ap.parse_args()
+    if args.write_gate:
+        figures = run_gate()
+        GATE_FILE.write_text(json.dumps({"gate": GATE, "figures": figures}, indent=2) + "\n")
+        print(f"wrote {GATE_FILE}")
+        return
     figures = run(args.sessions, args.keep, args.seed, args.step_seconds, args.reuse)
     if args.check is not None:
         floors = json.loads(args.check.read_text())
