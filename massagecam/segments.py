@@ -43,7 +43,10 @@ if TYPE_CHECKING:
     from massagecam.routines.model import Routine
     from massagecam.session import Pipeline
 
-DEFAULT_WARMUP_S = 0.5
+#: Seconds each segment starts early. More than the landmarker's ``sparse_after_s`` (1 s), so
+#: that at the seam its detection mode (all hands, or the hands in view alone) is the one a
+#: continuous run would be in.
+DEFAULT_WARMUP_S = 1.5
 DEFAULT_CHUNK_S = 60.0
 
 

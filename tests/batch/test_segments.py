@@ -35,12 +35,15 @@ def test_plan_config_errors(kw: dict[str, float], match: str) -> None:
 
 @pytest.mark.model
 def test_seam_landmarks_match_continuous_run(footage: Path) -> None:
-    got = seam_agreement(footage / "open_palm_360p.mp4", 80, 25.0, warmup_s=0.4)
-    assert got["segments"] == 2 and got["frames"] == 80
+    # 400 frames: with the default 1.5 s warm-up a segment must last 4 warm-ups to be split off
+    got = seam_agreement(footage / "open_palm_finger_poses_720p.mp4", 400, 30.0)
+    assert got["segments"] == 2 and got["frames"] == 400
     assert got["hand_count_differs"] == 0
-    # measured 0.19 px max here (120 frames, 0.5 s warm-up); MediaPipe's frame-to-frame
-    # feedback keeps small differences, a few px at worst on 720p footage (docs/batch.md)
-    assert got["max_px"] < 2.0, got
+    # MediaPipe's frame-to-frame feedback keeps small differences, a few px at worst on this
+    # 720p footage (docs/batch.md). The warm-up exceeds the landmarker's 1 s switch to tracking
+    # a lone hand alone, so at the seam both runs are in the same detection mode.
+    assert got["max_px"] < 3.0, got
+    assert got["mean_px"] < 0.5, got
 
 
 @pytest.mark.model
