@@ -33,6 +33,8 @@ if TYPE_CHECKING:
 #: Share of the last ``follow_s`` the thumb must spend over the next step's target, and share
 #: it must press there, for the coach to move on by itself (see ``Coach._follows_on``).
 FOLLOW_PLACE_SHARE, FOLLOW_PRESS_SHARE = 0.8, 0.3
+#: Once this share of a step is done, following needs only ``FOLLOW_DONE_FACTOR`` x follow_s.
+FOLLOW_DONE_PROGRESS, FOLLOW_DONE_FACTOR = 0.6, 0.5
 
 #: Per-frame records a coach keeps by default: the last 30 s at 30 fps (about 0.2 MB).
 DEFAULT_KEEP_RECORDS = 900
@@ -345,7 +347,10 @@ class Coach:
         in at least :data:`FOLLOW_PRESS_SHARE`. Where the thumb is reads steadily from the
         landmarks, whether it presses flickers on real video, so a continuous-press rule never
         fired there (a stalled coach then judged every later step against the wrong target).
-        With a steady press the coach moves on after ``follow_s``, as before.
+        With a steady press the coach moves on after ``follow_s``, as before; once
+        :data:`FOLLOW_DONE_PROGRESS` of this step is done, after half of it (the user who has
+        done most of a step and moves to the next target is expected to go on; each second
+        of lag judges their presses against the old target).
         By technique (same place, next technique, e.g. circles then hold on LI4): slower to
         trust, since a misread stroke looks the same: the next step's technique, pressing, for
         2 x ``follow_s`` without a break.
@@ -364,13 +369,25 @@ class Coach:
         win.append((a.t, dt, there, there and nlook.on_target))
         while win and win[0][0] <= a.t - self.follow_s:
             win.popleft()
-        span = sum(w[1] for w in win)  # each frame stands for the time since the one before
-        by_place = (bool(win) and win[-1][2]
-                    and sum(w[1] for w in win if w[2]) >= FOLLOW_PLACE_SHARE * self.follow_s
-                    and sum(w[1] for w in win if w[3]) >= FOLLOW_PRESS_SHARE * span)
+        # most of this step done: moving on is expected, so trust it sooner
+        tally = self.tallies[self.step_index]
+        need = self.follow_s * (FOLLOW_DONE_FACTOR if self._progress(step, tally)
+                                >= FOLLOW_DONE_PROGRESS else 1.0)
+        recent = [w for w in win if w[0] > a.t - need]
+        span = sum(w[1] for w in recent)  # each frame stands for the time since the one before
+        by_place = (bool(recent) and recent[-1][2]
+                    and sum(w[1] for w in recent if w[2]) >= FOLLOW_PLACE_SHARE * need
+                    and sum(w[1] for w in recent if w[3]) >= FOLLOW_PRESS_SHARE * span)
         by_technique = (nlook.on_target and nlook.tech_ok and not look.tech_ok)
         self._follow = self._follow + dt if by_technique else 0.0
         return by_place or self._follow >= 2.0 * self.follow_s
+
+    @staticmethod
+    def _progress(step: Step, tally: StepTally) -> float:
+        """Share of the step done: repetitions or on-target time against what it asks."""
+        if step.reps:
+            return min(1.0, tally.reps / step.reps)
+        return min(1.0, tally.elapsed_s / (step.duration_s or 1.0))
 
     # -- state out ---------------------------------------------------------------------
     def _emit(self, a: FrameAnalysis, look: Look, guidance: str) -> CoachState:
@@ -384,8 +401,7 @@ class Coach:
                                                  self.first_hand).score
             running = self._done_score
         else:
-            progress = (min(1.0, tally.reps / step.reps) if step.reps
-                        else min(1.0, tally.elapsed_s / (step.duration_s or 1.0)))
+            progress = self._progress(step, tally)
             running = step_value(step, tally)
         if self.records.maxlen != 0:
             self.records.append(FrameRecord(

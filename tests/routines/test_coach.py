@@ -253,3 +253,16 @@ def test_caregiver_two_handed_step_is_judged_on_the_pair_technique() -> None:
     _, states, score = run(r, pressed, mode="self")
     assert any(s.phase is Phase.STEP_COMPLETE for s in states)
     assert score.steps[0].components["technique"] == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize("done_s, window_s", [(7.0, 1.5), (2.0, 3.0)])
+def test_follows_sooner_once_most_of_the_step_is_done(done_s: float, window_s: float) -> None:
+    """70 % done: the next target for 80 % of a 1.5 s window moves on; 20 % done: of 3 s."""
+    from massagecam.coach import FOLLOW_PLACE_SHARE
+
+    r = routine('target = "LI4"\ntechnique = "circles"\nduration_s = 10',
+                'target = "D6"\ntechnique = "circles"\nduration_s = 10')
+    frames = stream(Seg(done_s), Seg(6, zones=("D6",), nearest=None), fps=10)
+    _, states, _ = run(r, frames)
+    moved = next(s.t for s in states if s.step_index == 1)
+    assert moved - done_s == pytest.approx(FOLLOW_PLACE_SHARE * window_s, abs=0.15)
