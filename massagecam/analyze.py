@@ -145,7 +145,8 @@ def analyze_video(video: str | os.PathLike[str], *,
                   kind: str = "analyze", max_frames: int | None = None,
                   pipeline: Pipeline | None = None,
                   on_frame: Callable[[int], None] | None = None,
-                  threads: int | None = None) -> AnalysisOutput:
+                  threads: int | None = None,
+                  caregiver_at: str | None = "bottom") -> AnalysisOutput:
     """Analyse ``video`` and write its outputs.
 
     Args:
@@ -165,6 +166,7 @@ def analyze_video(video: str | os.PathLike[str], *,
         max_frames: stop after this many frames (a complete, not partial, shorter analysis).
         pipeline: a ready pipeline (already entered) instead of building one; for tests.
         on_frame: called with the number of frames done after each frame (tests, GUIs).
+        caregiver_at: caregiver mode: the image edge the caregiver's hands come from.
         threads: landmark model instances run side by side (1..4), each on every k-th frame
             (:meth:`Pipeline.feed`); default :func:`default_threads`. The result does not
             depend on timing, but 1 and 2 give slightly different results.
@@ -180,7 +182,7 @@ def analyze_video(video: str | os.PathLike[str], *,
     out = Path(out_dir) if out_dir is not None else default_out_dir(video)
     own = pipeline is None
     pipe = pipeline or Pipeline(routine, receiving=receiving, mode=mode, mirrored=mirrored,
-                                model_path=model_path,
+                                model_path=model_path, caregiver_at=caregiver_at,
                                 landmark_workers=threads or default_threads())
     rec = Recorder()
     partial_reason: str | None = None

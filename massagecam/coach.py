@@ -254,10 +254,16 @@ class Coach:
                         targets: tuple[str, ...]) -> Contact | None:
         """The finger to judge: a touching one on the target, else the primary contact.
 
-        A second giving thumb elsewhere (caregiver mode) must not hide the one on the target.
+        A second giving thumb elsewhere (caregiver mode) must not hide the one on the target;
+        in a support press the pressing hand's thumb is judged, not the supporting one's.
         """
         on = [c for c in a.contacts if c.in_contact and c.location is not None
               and self._hits(step, targets, c.location)]
+        active = getattr(getattr(a, "pair", None), "active", None)
+        if active is not None:
+            pressing = [c for c in (on or a.contacts) if c.giver_track == active]
+            if pressing:
+                return pressing[0]
         if on:
             return max(on, key=lambda c: c.confidence)
         return a.primary

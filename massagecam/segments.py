@@ -198,7 +198,8 @@ def analyze_segmented(video: str | os.PathLike[str], *, workers: int = 2,
                       receiving: str = "auto", mode: str = "self", mirrored: bool = False,
                       model_path: str | os.PathLike[str] | None = None, progress: bool = False,
                       kind: str = "analyze", warmup_s: float = DEFAULT_WARMUP_S,
-                      chunk_s: float = DEFAULT_CHUNK_S) -> AnalysisOutput:
+                      chunk_s: float = DEFAULT_CHUNK_S,
+                      caregiver_at: str | None = "bottom") -> AnalysisOutput:
     """:func:`massagecam.analyze.analyze_video` with the landmark model in ``workers`` processes.
 
     Same outputs, same schema; no ``--annotate`` (that needs every image in one process).
@@ -227,11 +228,11 @@ def analyze_segmented(video: str | os.PathLike[str], *, workers: int = 2,
         return an.analyze_video(video, routine=routine, out_dir=out_dir, report=report,
                                 history=history, db=db, receiving=receiving, mode=mode,
                                 mirrored=mirrored, model_path=model_path, progress=progress,
-                                kind=kind)
+                                kind=kind, caregiver_at=caregiver_at)
     out = Path(out_dir) if out_dir is not None else an.default_out_dir(video)
     # routine and settings first: a bad routine must fail before any worker starts
     pipe = Pipeline(routine, receiving=receiving, mode=mode, mirrored=mirrored,
-                    landmarker=_NoModel())
+                    landmarker=_NoModel(), caregiver_at=caregiver_at)
     check_flow_free(pipe)
     stream = detect_parallel(video, info.frame_count, info.fps, workers=workers,
                              warmup_s=warmup_s, chunk_s=chunk_s,

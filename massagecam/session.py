@@ -121,6 +121,8 @@ class Pipeline:
         pair: a ready-built two-handed recogniser (caregiver mode builds a ``PairClassifier``;
             its time is counted under "technique" in :attr:`timings`).
         profile: accumulate seconds per stage in :attr:`timings` (benchmarks).
+        caregiver_at: caregiver mode: the image edge the caregiver's hands come from
+            ("bottom", "top", "left", "right"; None: no prior), see ``RoleTracker``.
         landmark_workers: landmark model instances run side by side by :meth:`feed` (1..4;
             each sees every k-th frame; 2 uses both cores of a 2-core machine).
     """
@@ -132,10 +134,12 @@ class Pipeline:
                  landmarker: Any = None, tracker: Any = None,
                  atlas: Any = None, side_detector: Any = None, contact: Any = None,
                  technique: Any = None, pair: Any = None, coach: Any = None,
-                 profile: bool = False, landmark_workers: int = 1) -> None:
+                 profile: bool = False, landmark_workers: int = 1,
+                 caregiver_at: str | None = "bottom") -> None:
         if not 1 <= landmark_workers <= MAX_WORKERS:
             raise ConfigError(f"landmark_workers={landmark_workers}: expected 1..{MAX_WORKERS}")
         self.landmark_workers = landmark_workers
+        self.caregiver_at = caregiver_at
         if receiving not in RECEIVING:
             raise ConfigError(f"receiving={receiving!r}: expected one of {', '.join(RECEIVING)}")
         if mode not in MODES:
@@ -193,7 +197,7 @@ class Pipeline:
         if receiving == "auto" and self.routine is not None:
             wanted = str(getattr(self.routine, "receiving", "either"))
             receiving = wanted if wanted in ("left", "right") else "auto"
-        return RoleTracker(receiving=receiving, mode=self.mode)
+        return RoleTracker(receiving=receiving, mode=self.mode, caregiver_at=self.caregiver_at)
 
     def __enter__(self) -> Pipeline:
         if self._landmarker is None:
@@ -289,6 +293,7 @@ class Pipeline:
                                     techniques=techniques, hints=hints, pair=pair)
         t5 = perf_counter() if clock else 0.0
         state = self.coach.update(analysis) if self.coach is not None else None
+        self._follow_routine_hand()
         if clock:
             t6 = perf_counter()
             tm = self.timings
@@ -298,6 +303,22 @@ class Pipeline:
                 tm[name] = tm.get(name, 0.0) + dt
             tm["frames"] = tm.get("frames", 0.0) + 1
         return FrameResult(analysis, state)
+
+    def _follow_routine_hand(self) -> None:
+        """Point a stated-side tracker at the hand the routine's current step massages.
+
+        A routine's "other hand" steps (R1 does both hands) swap the roles: the hand that gave
+        now receives. A tracker told "left" would keep calling the left hand the receiver, and
+        the atlas would then be laid on the wrong hand, mirrored. An "auto" tracker decides
+        from the hands' motion and is left alone.
+        """
+        coach, tracker = self.coach, self.tracker
+        if coach is None or getattr(tracker, "receiving", "auto") == "auto":
+            return
+        step = coach.step
+        hand = step.expected_hand(coach.first_hand) if step is not None else None
+        if hand is not None and tracker.receiving != hand.lower():
+            tracker.receiving = hand.lower()
 
     def _hints(self, hands: Hands, image: np.ndarray | None, rec: int | None) -> tuple[str, ...]:
         t = hands.t

@@ -25,6 +25,13 @@ mode_option: Callable[[F], F] = click.option(
     "--mode", type=click.Choice(["self", "caregiver"]), default="self", show_default=True,
     help="self: one person's two hands; caregiver: another person's hand(s) give.")
 
+#: ``--caregiver-at``: where the caregiver's hands come from in caregiver mode.
+caregiver_at_option: Callable[[F], F] = click.option(
+    "--caregiver-at", type=click.Choice(["bottom", "top", "left", "right", "none"]),
+    default="bottom", show_default=True,
+    help="Caregiver mode: the image edge the caregiver's hands come from (the camera faces "
+         "the caregiver: bottom; it faces the person receiving: top); none: no prior.")
+
 #: ``--model``: another hand landmarker model file.
 model_option: Callable[[F], F] = click.option(
     "--model", type=click.Path(dir_okay=False, path_type=Path),

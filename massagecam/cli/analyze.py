@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from massagecam.cli._options import (
+    caregiver_at_option,
     db_option,
     mode_option,
     model_option,
@@ -51,6 +52,7 @@ def echo_outputs(out: object, *, err: bool = False) -> None:
 @db_option
 @receiving_option
 @mode_option
+@caregiver_at_option
 @click.option("--mirror", is_flag=True, help="The video is mirrored (a selfie-view recording).")
 @model_option
 @click.option("--workers", "-j", type=click.IntRange(1, 64), default=1, show_default=True,
@@ -62,7 +64,7 @@ def echo_outputs(out: object, *, err: bool = False) -> None:
 @quiet_option
 def command(video: Path, routine: str | None, out_dir: Path | None, annotate: bool,
             no_report: bool, no_history: bool, db: Path | None, receiving: str, mode: str,
-            mirror: bool, model: Path | None, workers: int, threads: int | None,
+            caregiver_at: str, mirror: bool, model: Path | None, workers: int, threads: int | None,
             quiet: bool) -> None:
     """Analyse a recorded session VIDEO: result.json, report.html, optional annotated video.
 
@@ -74,7 +76,8 @@ def command(video: Path, routine: str | None, out_dir: Path | None, annotate: bo
 
     common = dict(routine=routine, out_dir=out_dir, report=not no_report,
                   history=not no_history, db=db, receiving=receiving, mode=mode,
-                  mirrored=mirror, model_path=model, progress=not quiet)
+                  mirrored=mirror, model_path=model, progress=not quiet,
+                  caregiver_at=None if caregiver_at == "none" else caregiver_at)
     if workers > 1:
         if annotate:
             raise click.UsageError("--workers > 1 cannot write --annotate (the annotated video "

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from massagecam.cli._options import (
+    caregiver_at_option,
     db_option,
     mode_option,
     model_option,
@@ -35,6 +36,7 @@ from massagecam.cli._options import (
               help="Routine every video is scored against; without it: free practice.")
 @receiving_option
 @mode_option
+@caregiver_at_option
 @click.option("--mirror", is_flag=True, help="The videos are mirrored (selfie view).")
 @model_option
 @click.option("--no-report", is_flag=True, help="Skip each video's report.html.")
@@ -43,7 +45,8 @@ from massagecam.cli._options import (
 @db_option
 @quiet_option
 def command(inputs: tuple[str, ...], out_dir: Path, workers: int, engine: str,
-            address: str | None, routine: str | None, receiving: str, mode: str, mirror: bool,
+            address: str | None, routine: str | None, receiving: str, mode: str,
+            caregiver_at: str, mirror: bool,
             model: Path | None, no_report: bool, force: bool, no_history: bool,
             db: Path | None, quiet: bool) -> None:
     """Analyse every video in INPUTS (files, folders, globs) into --out, then summarise.
@@ -58,6 +61,7 @@ def command(inputs: tuple[str, ...], out_dir: Path, workers: int, engine: str,
 
     check_inputs_options(routine, receiving, mode)
     options = {"receiving": receiving, "mode": mode, "mirrored": mirror,
+               "caregiver_at": None if caregiver_at == "none" else caregiver_at,
                "model_path": str(model.resolve()) if model else None, "report": not no_report}
     jobs = collect(inputs, routine=routine, options=options)
     eng = make_engine(engine, workers, address=address)

@@ -6,7 +6,13 @@ from pathlib import Path
 
 import click
 
-from massagecam.cli._options import db_option, mode_option, model_option, receiving_option
+from massagecam.cli._options import (
+    caregiver_at_option,
+    db_option,
+    mode_option,
+    model_option,
+    receiving_option,
+)
 
 
 @click.command("live")
@@ -22,6 +28,7 @@ from massagecam.cli._options import db_option, mode_option, model_option, receiv
                    "free practice.")
 @receiving_option
 @mode_option
+@caregiver_at_option
 @click.option("--mirror/--no-mirror", default=True, show_default=True,
               help="Show the picture mirrored, like a mirror (analysis is unaffected).")
 @click.option("--record", type=click.Path(dir_okay=False, path_type=Path), metavar="OUT.mp4",
@@ -43,7 +50,7 @@ from massagecam.cli._options import db_option, mode_option, model_option, receiv
 @model_option
 def command(camera: int | None, source: str | None, loop: bool, routine: str | None,
             receiving: str,
-            mode: str, mirror: bool, record: Path | None, no_window: bool,
+            mode: str, caregiver_at: str, mirror: bool, record: Path | None, no_window: bool,
             duration: float | None, stats: bool, audio: bool, beat: bool, reconnect: float,
             no_history: bool, db: Path | None, model: Path | None) -> None:
     """Live practice: webcam window with the target zone, arrow, dwell ring, beat and steps.
@@ -61,7 +68,8 @@ def command(camera: int | None, source: str | None, loop: bool, routine: str | N
                         routine=routine, receiving=receiving, mode=mode, mirror=mirror,
                         record=record, window=not no_window, duration_s=duration,
                         audio=audio, beat=beat, reconnect_s=reconnect, save=not no_history,
-                        db=db, model_path=model, loop=loop)
+                        db=db, model_path=model, loop=loop,
+                        caregiver_at=None if caregiver_at == "none" else caregiver_at)
     session = LiveSession(config)
     summary = session.run()
     click.echo(f"live session: {summary.frames} frames in {summary.duration_s:.1f} s, "

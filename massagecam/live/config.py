@@ -48,6 +48,7 @@ class LiveConfig:
         window_name: title of the window.
         pipelined: run the landmark model in worker threads, ahead of the loop's thread (see
             :mod:`massagecam.feeds`); False does everything in the loop's thread.
+        caregiver_at: caregiver mode: the image edge the caregiver's hands come from.
         landmark_workers: landmark model instances run side by side when pipelined (1..4;
             2 uses both cores of a 2-core laptop: benchmarks/live_latency.py).
         loop: play a file source again from its start when it ends (demos, window tests).
@@ -71,6 +72,7 @@ class LiveConfig:
     window_name: str = "massagecam"
     pipelined: bool = True
     landmark_workers: int = 2
+    caregiver_at: str | None = "bottom"
     loop: bool = False
 
     def __post_init__(self) -> None:

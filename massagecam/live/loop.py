@@ -43,7 +43,7 @@ def _default_pipeline(config: LiveConfig, landmarker: Any) -> Pipeline:
     from massagecam.session import Pipeline
 
     return Pipeline(routine=config.routine, receiving=config.receiving, mode=config.mode,
-                    mirrored=False, landmarker=landmarker)
+                    mirrored=False, landmarker=landmarker, caregiver_at=config.caregiver_at)
 
 
 def _has_display() -> bool:

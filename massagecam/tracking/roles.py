@@ -21,6 +21,7 @@ import numpy as np
 
 from massagecam.errors import ConfigError
 from massagecam.hands import Hands, Landmark, Role
+from massagecam.tracking.caregiver import FarSide
 from massagecam.tracking.flow import FlowCarrier
 from massagecam.tracking.smoothing import (
     OneEuroFilter,
@@ -87,6 +88,8 @@ class RoleTracker:
         gate: largest mean landmark distance (palm lengths) for frame-to-frame association.
         decide_s: auto mode: seconds-worth of evidence needed to name the receiver.
         swap_s: auto mode: evidence margin needed to ever change the receiver afterwards.
+        caregiver_at: caregiver mode: image edge the caregiver's hands enter from ("bottom",
+            "top", "left", "right"; None: learnt from the scene only). tracking/caregiver.py.
 
     Attributes:
         swaps: role swaps so far (the receiver role moved from one existing track to another).
@@ -99,13 +102,16 @@ class RoleTracker:
 
     def __init__(self, receiving: str = "auto", mode: str = "self", hold_s: float = 0.7,
                  smoothing: Any = True, flow: bool = False, *, gate: float = 0.6,
-                 decide_s: float = 0.5, swap_s: float = 5.0) -> None:
+                 decide_s: float = 0.5, swap_s: float = 5.0,
+                 caregiver_at: str | None = "bottom") -> None:
         if receiving not in RECEIVING:
             raise ConfigError(f"receiving={receiving!r}: expected one of {', '.join(RECEIVING)}")
         if mode not in MODES:
             raise ConfigError(f"mode={mode!r}: expected one of {', '.join(MODES)}")
+        FarSide(caregiver_at)  # checks it
         self.receiving = receiving
         self.mode = mode
+        self.caregiver_at = caregiver_at
         self.hold_s = _positive("hold_s", hold_s, 0.0, 10.0)
         self.gate = _positive("gate", gate, 0.0, 5.0)
         self.decide_s = _positive("decide_s", decide_s, 0.0, EVIDENCE_LIMIT)
@@ -121,6 +127,7 @@ class RoleTracker:
         self._tracks: list[Track] = []
         self._next_id = 0
         self._receiver: int | None = None
+        self._far = FarSide(self.caregiver_at)
         self._t: float | None = None
         self._frame_dt = 1.0 / 30.0
         self.swaps = 0
@@ -179,6 +186,8 @@ class RoleTracker:
             if tr is None:
                 tr = self._new_track(xy[r], hands, int(r), t)
             else:
+                if self.mode == "caregiver" and t - tr.last_seen > self.hold_s + 1e-6:
+                    tr.forget_side()  # back after a while: maybe the receiver's other hand
                 tr.update(xy[r], hands.z[r].astype(np.float64), hands.world[r].astype(np.float64),
                           float(hands.score[r]), str(hands.handedness[r]), t,
                           CONTACT_VOTE_WEIGHT if contact[k] else 1.0, reset_after=0.25)
@@ -186,6 +195,8 @@ class RoleTracker:
         visible = [tr for tr in matched.values() if tr.participant]
         if len(visible) >= 2 and dt > 0:
             self._accumulate(visible, dt)
+        if self.mode == "caregiver":
+            self._far.update(visible, self._receiver, dt)
         self._decide()
         sides = self._sides()
         held = [tr for tr in self._tracks if tr.participant and tr.last_seen < t
@@ -326,25 +337,30 @@ class RoleTracker:
         auto: touch/stillness evidence. Self mode left/right: the side vote, plus a quarter
         of the evidence to break ties (on real footage the detector can label *both* touching
         hands "Right" for seconds; then the votes say nothing and the touch decides).
-        Caregiver left/right: evidence plus a bounded side prior (a giver can have the asked
-        side too).
+        Caregiver mode adds the far-side lead, the opposition lead and the partner-pair term
+        (``tracking/caregiver.py``); with left/right also a bounded side prior (one of the
+        caregiver's hands has the asked side too).
         """
+        if self.mode == "caregiver":
+            return self._far.score(tr, self.receiving)
         if self.receiving == "auto":
             return tr.evidence
         side = VOTE_TO_SCORE * (tr.vote if self.receiving == "right" else -tr.vote)
-        if self.mode == "caregiver":
-            return tr.evidence + 0.5 * side
         return side + SIDED_EVIDENCE_WEIGHT * tr.evidence
 
     def _decide(self) -> None:
         """Name (or very reluctantly change) the receiver from the accumulated scores."""
         parts = cands = self._participants()
+        care = self.mode == "caregiver"
+        if care:
+            self._far.refresh(parts)
         cur = next((tr for tr in cands if tr.id == self._receiver), None)
         ranked = sorted(cands, key=self._score, reverse=True)
-        if cur is None and ranked:
+        if cur is None and ranked and (
+                not care or self._far.may_receive(ranked[0], alone=len(ranked) == 1)):
             runner_up = self._score(ranked[1]) if len(ranked) > 1 else None
-            if runner_up is None and self.receiving != "auto" and self.mode == "self":
-                runner_up = -self._score(ranked[0])  # alone: its own side vote must be clear
+            if runner_up is None and self.receiving != "auto":  # alone: a clear side vote
+                runner_up = -self._score(ranked[0])
             if runner_up is not None and self._score(ranked[0]) - runner_up >= self.decide_s:
                 self._set_receiver(ranked[0].id)
         elif cur is not None and len(ranked) > 1:

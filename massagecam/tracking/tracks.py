@@ -36,7 +36,7 @@ class Track:
 
     __slots__ = ("id", "raw", "xy", "z", "world", "score", "palm", "vel", "svel", "filter",
                  "vote", "side", "last_seen", "first_seen", "participant", "role", "motion",
-                 "evidence", "thumb_local", "seen", "flow_shift")
+                 "evidence", "thumb_local", "seen", "flow_shift", "facing", "opposed")
 
     def __init__(self, track_id: int, xy: F64, z: F64, world: F64, score: float, label: str,
                  t: float, smoother: OneEuroFilter | None, participant: bool) -> None:
@@ -55,6 +55,8 @@ class Track:
         self.role = Role.UNKNOWN if participant else Role.IGNORED
         self.motion = 0.0
         self.evidence = 0.0
+        self.facing = 0.0  # caregiver mode: accumulated "points against the others" lead
+        self.opposed = math.nan  # caregiver mode: recent mean -cos to the other hands' axes
         self.thumb_local = _thumb_local(xy[_WMT].tolist())
         self.seen = 1
         self.flow_shift = np.zeros(2)
@@ -75,6 +77,15 @@ class Track:
         gap = max(t - self.last_seen, 0.0)
         coast = COAST_S * (1.0 - np.exp(-gap / COAST_S))
         return self.xy + self.svel * coast + self.flow_shift
+
+    def forget_side(self) -> None:
+        """Settle the side afresh from the next labels.
+
+        A participant back after a long gap may be another hand (caregiver mode: the receiver
+        switching hands, which revives the receiver's track).
+        """
+        self.vote = 0.0
+        self.seen = 1
 
     def update(self, xy: F64, z: F64, world: F64, score: float, label: str, t: float,
                vote_weight: float, reset_after: float) -> None:
