@@ -4,8 +4,8 @@ Landmarks from one camera cannot see touch; they show signs of it. :class:`Conta
 reads six cues per giving finger and frame (each documented in docs/contact-technique.md):
 
 1. *inside*: signed distance of the pad to the receiver's outline (hull of the palm landmarks
-   plus finger capsules, grown by the capsule radius); outside by more than ``gate_l`` rules
-   contact out;
+   plus finger capsules, grown by the capsule radius, plus the wrist and the start of the
+   forearm); outside by more than ``gate_l`` rules contact out;
 2. *flexion*: how much the pad's joint (thumb IP) bends in the image;
 3. *distal ratio*: image length of the last phalanx against the one before it, relative to
    an open hand: a pressing tip points into the other hand and looks shorter;
@@ -48,6 +48,8 @@ REST_FLEX = {"thumb": -22.0, "index": 0.0, "middle": 0.0}
 HELD_CONFIDENCE = 0.8
 _HULL = (L.WRIST, L.THUMB_CMC, L.THUMB_MCP, L.INDEX_FINGER_MCP, L.MIDDLE_FINGER_MCP,
          L.RING_FINGER_MCP, L.PINKY_MCP)
+#: The forearm part of the outline: length (palm lengths) and half width (x knuckle span).
+FOREARM_L, FOREARM_HALF_WIDTH = 0.7, 0.4
 _SEGS = np.array([(c[i], c[i + 1]) for c in FINGERS.values() for i in range(3)], np.intp)
 
 # logistic weights on normalised cues (hand-set, see docs/contact-technique.md)
@@ -166,7 +168,10 @@ def outline_distance(point: np.ndarray, hand_xy: np.ndarray, radius_l: float = 0
 
     The outline is the convex hull of the palm landmarks and the capsules of all phalanges,
     both grown by ``radius_l``: landmarks sit at joint centres, skin extends about a finger's
-    half width (0.09 L, the domain's capsule radius) beyond them.
+    half width (0.09 L, the domain's capsule radius) beyond them. The wrist and the first
+    ``FOREARM_L`` of the forearm are part of it too (a capsule ``FOREARM_HALF_WIDTH`` x the
+    knuckle span wide on each side): wrist-crease points such as HT7 lie below the wrist
+    landmark, and without it a press there was ruled out as "outside the hand".
     """
     length = float(np.linalg.norm(hand_xy[L.MIDDLE_FINGER_MCP] - hand_xy[L.WRIST])) or 1.0
     a = hand_xy[_SEGS[:, 0]]
@@ -177,7 +182,16 @@ def outline_distance(point: np.ndarray, hand_xy: np.ndarray, radius_l: float = 0
     d_caps = float(np.min(np.linalg.norm(ap - u[:, None] * ab, axis=1)))
     hull = cv2.convexHull(hand_xy[list(_HULL)].astype(np.float32))
     d_poly = -cv2.pointPolygonTest(hull, (float(point[0]), float(point[1])), True)
-    return min(d_caps, d_poly) / length - radius_l
+    # the wrist and the start of the forearm (wrist-crease and forearm points such as HT7 and
+    # PC6 lie there): a capsule from the wrist landmark back along the hand's axis, as wide as
+    # FOREARM_HALF_WIDTH of the knuckle span on each side
+    wrist = hand_xy[L.WRIST]
+    axis = (hand_xy[L.MIDDLE_FINGER_MCP] - wrist) / length
+    back = -FOREARM_L * length * axis
+    k = float(np.clip(np.dot(point - wrist, back) / max(float(np.dot(back, back)), 1e-9), 0, 1))
+    span = float(np.linalg.norm(hand_xy[L.INDEX_FINGER_MCP] - hand_xy[L.PINKY_MCP]))
+    d_arm = (float(np.linalg.norm(point - wrist - k * back)) - FOREARM_HALF_WIDTH * span) / length
+    return min(min(d_caps, d_poly) / length - radius_l, d_arm)
 
 
 def finger_cues(hands: Hands, giver: int, finger: str, receiver: int | None,

@@ -3,11 +3,18 @@
 :class:`TechniqueClassifier` keeps, per giving finger, the last ``window_s`` seconds of its
 press point in the receiver's own frame (``Contact.palm_xy``: palm lengths, distal x, radial y),
 which removes the receiving hand's motion, rotation and size. Rules on robust features of that
-path decide (each documented in docs/contact-technique.md):
+path decide (each documented in docs/contact-technique.md).
+
+The window is first cut to the current activity, because the contact detector misses some lifts
+on real-model landmarks (helpers in :mod:`massagecam.technique_path`): a press elsewhere after a
+long lift from a hold or circles starts a new window; a fast glide to another point followed by
+a settled path keeps only what follows; a sawtooth (slow passes, quicker unseen-lift returns)
+keeps only the slow passes.
 
 * circles: a circle fitted to the window's path is 0.05-0.5 L in radius, fits well, the path
-  visits >= 9 of 12 sectors around it and its median angular speed covers >= 0.75 turn,
-  mostly one way. Frequency = median angular speed / 2 pi.
+  visits >= 8 of 12 sectors around it and its median angular speed covers >= 0.5 turn,
+  mostly one way (or the last second alone is a full-fledged circle). Frequency = median
+  angular speed / 2 pi.
 * progress: a robust (Theil-Sen) line through each press run gives its velocity; a path that
   advances >= ``min_speed_l_s`` is a stroke, a thumb walk or a finger pull.
 * thumb walk: slow and straight, and the position along the path minus the fitted line has a
@@ -24,7 +31,6 @@ right palm or left back facing the camera, counter-clockwise for a left palm or 
 
 from __future__ import annotations
 
-import functools
 import math
 from collections import deque
 from collections.abc import Sequence
@@ -34,10 +40,26 @@ import numpy as np
 
 from massagecam.errors import ConfigError
 from massagecam.results import Contact, TechniqueEstimate, TechniqueName
+from massagecam.technique_path import (
+    press_runs,
+    run_fits,
+    sawtooth_passes,
+    settled_after_jump,
+    smooth,
+)
 
 T = TechniqueName
-TRIM = 2  # samples dropped at both ends of a press run before fitting its line
-_GAP_S = 0.25  # a pause longer than this splits the path into separate press runs
+#: A press that starts farther than this (palm lengths) from every point of the window, after
+#: a lift of at least ``reset_s``, starts a new window (the hand moved to another point).
+RESET_L = 0.15
+#: Circles need this much path (s), angular travel (turns) and sectors visited (of 12).
+CIRCLE_MIN_S, CIRCLE_MIN_TURNS, CIRCLE_MIN_SECTORS = 0.6, 0.5, 8
+#: When the whole window is no circle, its last RECENT_CIRCLE_S seconds (one press run) are
+#: tried alone, with stricter travel (RECENT_CIRCLE_TURNS, 9 sectors: a U-turn at a stroke's
+#: end is half a turn).
+RECENT_CIRCLE_S, RECENT_CIRCLE_TURNS = 1.0, 0.75
+#: Largest rms radial residual of a circle fit, as a share of its radius.
+CIRCLE_MAX_RES = 0.5
 # a slow advance is a thumb walk when its step rhythm carries this share of the along-path
 # variance; the bar rises with speed (walks are slow, strokes from 1 cm/s) - fitted on
 # development seeds 1, 2 and 5
@@ -65,36 +87,13 @@ class _Track:
     p: deque[tuple[float, float]] = field(default_factory=deque)
     last: TechniqueEstimate = field(default_factory=TechniqueEstimate)
     last_eval: float = -math.inf
+    off_since: float | None = None  # when the finger last lifted (None while pressing)
 
 
-def _runs(t: np.ndarray) -> list[slice]:
-    cuts = np.flatnonzero(np.diff(t) > _GAP_S) + 1
-    edges = [0, *cuts.tolist(), len(t)]
-    return [slice(a, b) for a, b in zip(edges[:-1], edges[1:], strict=True) if b > a]
-
-
-@functools.lru_cache(maxsize=128)
-def _pairs(n: int) -> tuple[np.ndarray, np.ndarray]:
-    return np.triu_indices(n, 1)
-
-
-def _line_fit(t: np.ndarray, p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Velocity (2,) and residuals of a robust (Theil-Sen-like) line through a press run.
-
-    The velocity is the median of the velocities between sample pairs >= 0.2 s apart, so
-    a few half-lifted frames at a run's ends, or a short glide back merged into the run, do
-    not bend it.
-    """
-    step = max(len(t) // 40, 1)  # at most ~800 pairs
-    ts, ps = t[::step], p[::step]
-    i, j = _pairs(len(ts))
-    dt = ts[j] - ts[i]
-    ok = dt >= 0.2
-    if ok.sum() < 3:
-        ok = dt > 0
-    v = np.median((ps[j[ok]] - ps[i[ok]]) / dt[ok, None], axis=0)
-    fit = np.median(p - t[:, None] * v, axis=0) + t[:, None] * v
-    return v, p - fit
+def _far_from(q: tuple[float, float], pts: deque[tuple[float, float]], dist: float) -> bool:
+    """True when ``q`` is farther than ``dist`` from every point of ``pts``."""
+    a = np.asarray(pts)
+    return bool(np.min(np.hypot(a[:, 0] - q[0], a[:, 1] - q[1])) > dist)
 
 
 def _circle(p: np.ndarray) -> tuple[np.ndarray, float, float]:
@@ -107,14 +106,6 @@ def _circle(p: np.ndarray) -> tuple[np.ndarray, float, float]:
     r = math.sqrt(r2) if r2 > 0 else 0.0
     res = float(np.sqrt(np.mean((np.linalg.norm(p - c, axis=1) - r) ** 2)))
     return c, r, res
-
-
-def _smooth(p: np.ndarray, k: int = 3) -> np.ndarray:
-    if len(p) < k:
-        return p
-    ker = np.ones(k) / k
-    pad = np.pad(p, ((k // 2, k // 2), (0, 0)), mode="edge")
-    return np.stack([np.convolve(pad[:, j], ker, mode="valid") for j in range(2)], axis=1)
 
 
 def _power(t: np.ndarray, y: np.ndarray, freqs: np.ndarray) -> np.ndarray:
@@ -165,18 +156,20 @@ class TechniqueClassifier:
     """
 
     def __init__(self, window_s: float = 3.0, palm_mm: float = 95.0, *,
-                 min_speed_l_s: float = 0.05, refresh_s: float = 0.1,
-                 min_confidence: float = 0.9) -> None:
+                 min_speed_l_s: float = 0.03, refresh_s: float = 0.1,
+                 min_confidence: float = 0.9, reset_s: float = 0.6) -> None:
         for name, value, lo, hi in (("window_s", window_s, 1.0, 20.0),
                                     ("palm_mm", palm_mm, 40.0, 200.0),
                                     ("min_speed_l_s", min_speed_l_s, 0.0, 1.0),
                                     ("refresh_s", refresh_s, 0.0, 1.0),
-                                    ("min_confidence", min_confidence, 0.0, 1.0)):
+                                    ("min_confidence", min_confidence, 0.0, 1.0),
+                                    ("reset_s", reset_s, 0.0, 60.0)):
             if not lo <= value <= hi:
                 raise ConfigError(f"{name}={value} is outside [{lo}, {hi}]")
         self.window_s, self.palm_mm = window_s, palm_mm
         self.min_speed, self.refresh_s = min_speed_l_s, refresh_s
         self.min_confidence = min_confidence
+        self.reset_s = reset_s
         self._tracks: dict[tuple[int, str], _Track] = {}
 
     def update(self, contacts: Sequence[Contact], t: float) -> tuple[TechniqueEstimate, ...]:
@@ -191,8 +184,19 @@ class TechniqueClassifier:
                 tr.t.popleft()
                 tr.p.popleft()
             if not c.in_contact or not all(map(math.isfinite, c.palm_xy)):
+                if not c.in_contact and tr.off_since is None:
+                    tr.off_since = t
                 out.append(TechniqueEstimate())
                 continue
+            if (tr.off_since is not None and t - tr.off_since >= self.reset_s and tr.p
+                    and tr.last.name in (T.HOLD, T.CIRCLES)
+                    and _far_from(c.palm_xy, tr.p, RESET_L)):
+                # a press that stayed on one spot, a long lift, a press elsewhere: a new point,
+                # judged on its own path (strokes, walks and pulls lift and restart elsewhere
+                # as part of the technique, so their windows are kept)
+                tr.t.clear()
+                tr.p.clear()
+            tr.off_since = None
             if (not tr.t or t > tr.t[-1]) and c.confidence >= self.min_confidence:
                 tr.t.append(t)
                 tr.p.append(c.palm_xy)
@@ -209,42 +213,35 @@ class TechniqueClassifier:
         """Technique of a press path: times ``t`` (n,) s and points ``p`` (n, 2) in L."""
         if len(t) < 4 or t[-1] - t[0] < 0.4:
             return TechniqueEstimate(T.HOLD, 0.3)
-        runs = _runs(t)
-        if len(t) >= 8 and t[-1] - t[0] >= 1.0:
+        cut = settled_after_jump(t, p)
+        if cut:
+            t, p = t[cut:], p[cut:]
+        runs = press_runs(t)
+        if len(t) >= 8 and t[-1] - t[0] >= CIRCLE_MIN_S:
             est = self._circles(t, p)  # short gaps (a missed frame) do not break a circle
+            if est is None and RECENT_CIRCLE_S > 0 and t[-1] - t[0] > RECENT_CIRCLE_S + 0.2:
+                # circling may have just begun after something else (a glide the detector
+                # kept as contact): the last RECENT_CIRCLE_S alone may already be a circle
+                k = int(np.searchsorted(t, t[-1] - RECENT_CIRCLE_S))
+                if len(t) - k >= 8 and len(press_runs(t[k:])) == 1:  # one run, no lift
+                    est = self._circles(t[k:], p[k:], RECENT_CIRCLE_TURNS, 9)
             if est is not None:
                 return est
-        vel, weight, resid_t, resid_s, resid_n = [], [], [], [], []
-        for r in runs:
-            tr_, pr_ = t[r], p[r]
-            if len(tr_) >= 9:  # the first and last frames of a run are half lifted
-                tr_, pr_ = tr_[TRIM:-TRIM], pr_[TRIM:-TRIM]
-            if len(tr_) < 4 or tr_[-1] - tr_[0] < 0.15:
-                continue
-            v, res = _line_fit(tr_, pr_)
-            vel.append(v)
-            weight.append(tr_[-1] - tr_[0])
-            u = v / (np.hypot(*v) or 1.0)
-            resid_t.append(tr_)
-            resid_s.append(res @ u)
-            resid_n.append(res @ np.array([-u[1], u[0]]))
-        if not vel:
+        # pressed passes one way with quicker returns whose lifts were not seen (a sawtooth):
+        # judge the slow passes alone
+        passes = sawtooth_passes(t, p)
+        if passes:
+            p = np.concatenate([pp for _, pp in passes])
+            runs = [slice(0, len(p))]
+        fits = run_fits(passes or [(t[r], p[r]) for r in runs])
+        if fits is None:
             return TechniqueEstimate(T.HOLD, 0.4)
-        w = np.asarray(weight)
-        vmat = np.asarray(vel)
-        speeds = np.hypot(vmat[:, 0], vmat[:, 1])
-        order = np.argsort(speeds)  # weighted median: one run off by a stale receiver is outvoted
-        cum = np.cumsum(w[order])
-        speed = float(speeds[order][np.searchsorted(cum, 0.5 * cum[-1])])
-        mean_v = np.average(vmat, axis=0, weights=w)
+        speed, mean_v, rt, rs, sideways = fits
         if speed < self.min_speed or np.hypot(*mean_v) < 0.6 * speed:
             spread = float(np.sqrt(np.mean(np.sum((p - np.median(p, axis=0)) ** 2, axis=1))))
             return TechniqueEstimate(T.HOLD, float(np.clip(1.0 - spread / 0.1, 0.3, 1.0)))
         direction = max(_DIRS, key=lambda d: d[1][0] * mean_v[0] + d[1][1] * mean_v[1])[0]
         cm = speed * self.palm_mm / 10.0
-        rt = np.concatenate(resid_t)
-        rs = np.concatenate(resid_s)
-        sideways = float(np.sqrt(np.mean(np.concatenate(resid_n) ** 2)))
         if (rt[-1] - rt[0] >= 1.0 and len(rt) >= 12 and speed < WALK_MAX_L_S
                 and sideways < WALK_SIDEWAYS_L):
             f, share = _peak(rt, rs, 0.5, 4.0)
@@ -261,10 +258,11 @@ class TechniqueClassifier:
         return TechniqueEstimate(T.STROKE, 0.8, direction=direction, speed_l_s=speed,
                                  speed_cm_s=cm)
 
-    def _circles(self, t: np.ndarray, p: np.ndarray) -> TechniqueEstimate | None:
-        ps = _smooth(p)
+    def _circles(self, t: np.ndarray, p: np.ndarray, min_turns: float = CIRCLE_MIN_TURNS,
+                 min_sectors: int = CIRCLE_MIN_SECTORS) -> TechniqueEstimate | None:
+        ps = smooth(p)
         c, r, res = _circle(ps)
-        if not 0.05 <= r <= 0.5 or res > 0.35 * r:
+        if not 0.05 <= r <= 0.5 or res > CIRCLE_MAX_RES * r:
             return None
         ang = np.arctan2(ps[:, 1] - c[1], ps[:, 0] - c[0])
         steps = (np.diff(ang) + np.pi) % (2 * np.pi) - np.pi
@@ -273,7 +271,8 @@ class TechniqueClassifier:
         omega = float(np.median(steps / np.maximum(np.diff(t), 1e-3)))
         one_way = float(np.mean(np.sign(steps) == np.sign(omega))) if omega else 0.0
         bins = np.unique(((ang + np.pi) / (2 * np.pi) * 12).astype(int) % 12).size
-        if bins < 9 or abs(omega) * (t[-1] - t[0]) < 1.5 * math.pi or one_way < 0.7:
+        turns = abs(omega) * (t[-1] - t[0]) / (2 * math.pi)
+        if bins < min_sectors or turns < min_turns or one_way < 0.7:
             return None
         freq = abs(omega) / (2 * math.pi)
         turned = omega

@@ -122,6 +122,19 @@ def test_outline_distance_is_negative_inside_positive_outside():
     assert outline_distance(CENTRE + np.array([400.0, 0.0]), RECV) > 1.0
 
 
+def test_the_outline_includes_the_wrist_crease_and_the_forearm_below_it():
+    # wrist-crease and forearm points (HT7, PC6: up to ~0.45 L below the wrist landmark)
+    # are on the skin; beside the forearm is not
+    length = float(np.linalg.norm(RECV[L.MIDDLE_FINGER_MCP] - RECV[L.WRIST]))
+    down = (RECV[L.WRIST] - RECV[L.MIDDLE_FINGER_MCP]) / length
+    side = np.array([-down[1], down[0]])
+    for k in (0.1, 0.25, 0.45):
+        assert outline_distance(RECV[L.WRIST] + k * length * down, RECV) < 0, k
+    assert outline_distance(RECV[L.WRIST] + 0.3 * length * down + 0.8 * length * side,
+                            RECV) > 0.2
+
+
+
 @pytest.mark.parametrize("hand,side", [("Left", "palm"), ("Right", "palm"), ("Left", "back")])
 def test_stable_frame_is_the_palm_frame_without_noise(hand, side):
     rec = make_hand((500.0, 300.0), 120.0, -30.0, hand, side)

@@ -135,3 +135,53 @@ def test_screen_clockwise_circles_read_back_as_clockwise_on_screen(hand, side):
     est = feed(to_palm_frame(img, rec).astype(float))[-1]
     assert est.name == T.CIRCLES
     assert screen_turn(est.direction, hand, side) == "cw"
+
+
+def sawtooth(fwd_speed: float, back_speed: float, length: float = 0.4,
+             seconds: float = 4.0) -> np.ndarray:
+    """Passes one way at ``fwd_speed`` and returns at ``back_speed``, all in contact."""
+    t = t_axis(seconds)
+    t_fwd, t_back = length / fwd_speed, length / back_speed
+    k = t % (t_fwd + t_back)
+    s = np.where(k < t_fwd, fwd_speed * k, length - back_speed * (k - t_fwd))
+    return np.array([0.3, 0.0]) + s[:, None] * np.array([1.0, 0.0])
+
+
+def test_a_stroke_whose_quicker_returns_were_not_seen_as_lifts_is_still_a_stroke():
+    # the contact detector missed the lifts: the path is a sawtooth, slow passes distal
+    for fwd, back, length in ((0.35, 0.7, 0.4), (0.5, 1.0, 0.6), (0.3, 0.9, 0.3)):
+        for est in feed(sawtooth(fwd, back, length), noise=0.01)[-45:]:
+            assert est.name == T.STROKE, (fwd, back, length)
+            assert est.direction == "distal"
+            assert est.speed_l_s == pytest.approx(fwd, rel=0.25)
+
+
+def test_a_symmetric_back_and_forth_is_a_hold_not_a_stroke():
+    est = feed(sawtooth(0.35, 0.35), noise=0.01)[-1]
+    assert est.name == T.HOLD
+
+
+def test_a_new_press_elsewhere_after_a_lift_is_judged_on_its_own_path():
+    hold = np.tile([0.4, -0.2], (int(2 * FPS), 1))
+    lift = np.tile([0.6, 0.0], (int(0.8 * FPS), 1))
+    circ = circle(0.7, True, seconds=1.5, r=0.1) + np.array([0.2, 0.1])  # < 0.75 turn per 1 s
+    path = np.vstack([hold, lift, circ])
+    on = np.r_[np.ones(len(hold), bool), np.zeros(len(lift), bool), np.ones(len(circ), bool)]
+    assert feed(path, on, noise=0.005)[-1].name == T.CIRCLES
+    # kept together (no reset) the old hold spoils the circle fit for the whole window
+    assert feed(path, on, noise=0.005, reset_s=60.0)[-1].name != T.CIRCLES
+
+
+def test_a_glide_to_another_point_without_a_seen_lift_does_not_make_the_next_hold_a_stroke():
+    a = np.tile([0.4, -0.2], (int(2 * FPS), 1))
+    glide = np.linspace([0.4, -0.2], [0.8, 0.2], int(0.4 * FPS))
+    b = np.tile([0.8, 0.2], (int(1.0 * FPS), 1))
+    est = feed(np.vstack([a, glide, b]), noise=0.005)[-1]
+    assert est.name == T.HOLD
+
+
+def test_circling_that_starts_after_a_hold_without_a_lift_is_recognised_within_a_second_or_so():
+    hold = np.tile([0.6, 0.3], (int(2.5 * FPS), 1))
+    circ = circle(1.0, True, seconds=1.2, r=0.1) + np.array([0.2, 0.2])  # around (0.7, 0.3)
+    est = feed(np.vstack([hold, circ]), noise=0.005)[-1]
+    assert est.name == T.CIRCLES and est.frequency_hz == pytest.approx(1.0, abs=0.15)
