@@ -199,11 +199,14 @@ def analyze_segmented(video: str | os.PathLike[str], *, workers: int = 2,
                       model_path: str | os.PathLike[str] | None = None, progress: bool = False,
                       kind: str = "analyze", warmup_s: float = DEFAULT_WARMUP_S,
                       chunk_s: float = DEFAULT_CHUNK_S,
-                      caregiver_at: str | None = "bottom") -> AnalysisOutput:
+                      caregiver_at: str | None = "bottom",
+                      threads: int | None = None) -> AnalysisOutput:
     """:func:`massagecam.analyze.analyze_video` with the landmark model in ``workers`` processes.
 
     Same outputs, same schema; no ``--annotate`` (that needs every image in one process).
-    Falls back to the sequential analysis when the file does not declare its frame count.
+    Falls back to :func:`~massagecam.analyze.analyze_video` (the model in ``threads``
+    threads) when the file does not declare its frame count or is too short to split past
+    the warm-ups.
 
     Returns:
         :class:`massagecam.analyze.AnalysisOutput`.
@@ -224,11 +227,15 @@ def analyze_segmented(video: str | os.PathLike[str], *, workers: int = 2,
     t0 = time.monotonic()
     with open_source(video) as source:  # validates the file, reads its facts
         info = source.info
-    if info.kind != "video" or not info.frame_count:
+    if info.kind != "video" or not info.frame_count or len(
+            plan(info.frame_count, workers, info.fps or 30.0, warmup_s=warmup_s,
+                 chunk_s=chunk_s)) < 2:
+        # no frame count to split by, or too short to split past the warm-ups: one process,
+        # the model in threads
         return an.analyze_video(video, routine=routine, out_dir=out_dir, report=report,
                                 history=history, db=db, receiving=receiving, mode=mode,
                                 mirrored=mirrored, model_path=model_path, progress=progress,
-                                kind=kind, caregiver_at=caregiver_at)
+                                kind=kind, caregiver_at=caregiver_at, threads=threads)
     out = Path(out_dir) if out_dir is not None else an.default_out_dir(video)
     # routine and settings first: a bad routine must fail before any worker starts
     pipe = Pipeline(routine, receiving=receiving, mode=mode, mirrored=mirrored,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -55,17 +56,18 @@ def echo_outputs(out: object, *, err: bool = False) -> None:
 @caregiver_at_option
 @click.option("--mirror", is_flag=True, help="The video is mirrored (a selfie-view recording).")
 @model_option
-@click.option("--workers", "-j", type=click.IntRange(1, 64), default=1, show_default=True,
+@click.option("--workers", "-j", type=click.IntRange(1, 64), default=None,
               help="Processes running the hand model on overlapping segments of the video "
-                   "(2 on a 2-core machine); not with --annotate.")
+                   "[default: 2 with two or more cores, unless --annotate or --threads is "
+                   "given; a video too short to split runs in one process]. 1: one process.")
 @click.option("--threads", "-t", type=click.IntRange(1, 4), default=None,
               help="Hand-model instances run side by side in threads, each on every k-th "
                    "frame [default: 2 with two or more cores, else 1].")
 @quiet_option
 def command(video: Path, routine: str | None, out_dir: Path | None, annotate: bool,
             no_report: bool, no_history: bool, db: Path | None, receiving: str, mode: str,
-            caregiver_at: str, mirror: bool, model: Path | None, workers: int, threads: int | None,
-            quiet: bool) -> None:
+            caregiver_at: str, mirror: bool, model: Path | None, workers: int | None,
+            threads: int | None, quiet: bool) -> None:
     """Analyse a recorded session VIDEO: result.json, report.html, optional annotated video.
 
     The same pipeline as live practice runs on every frame; with --routine the session is
@@ -78,6 +80,8 @@ def command(video: Path, routine: str | None, out_dir: Path | None, annotate: bo
                   history=not no_history, db=db, receiving=receiving, mode=mode,
                   mirrored=mirror, model_path=model, progress=not quiet,
                   caregiver_at=None if caregiver_at == "none" else caregiver_at)
+    if workers is None:  # fastest by default: measured in benchmarks/throughput.py
+        workers = 2 if (os.cpu_count() or 1) >= 2 and not annotate and threads is None else 1
     if workers > 1:
         if annotate:
             raise click.UsageError("--workers > 1 cannot write --annotate (the annotated video "
