@@ -80,7 +80,21 @@ def timed(detector: Any) -> Detect:
     return detect
 
 
-class SequentialFeed:
+class _Feed:
+    """Iteration over ``next()`` for both feeds (``StopIteration`` ends it)."""
+
+    def next(self) -> Detected:
+        raise NotImplementedError
+
+    def __iter__(self) -> Iterator[Detected]:
+        while True:
+            try:
+                yield self.next()
+            except StopIteration:
+                return
+
+
+class SequentialFeed(_Feed):
     """Take a frame and run the model on it when asked, in the caller's thread."""
 
     def __init__(self, frames: Iterator[Any], prepare: Prepare, detect: Detect) -> None:
@@ -95,13 +109,6 @@ class SequentialFeed:
         hands, lm_s = self._detect(frame)
         return Detected(frame, hands, grabbed, take - t_wait, take, lm_s)
 
-    def __iter__(self) -> Iterator[Detected]:
-        while True:
-            try:
-                yield self.next()
-            except StopIteration:
-                return
-
     def close(self) -> None:
         """Nothing to stop."""
 
@@ -113,7 +120,7 @@ class _End:
         self.seq, self.error = seq, error
 
 
-class ParallelFeed:
+class ParallelFeed(_Feed):
     """Run one landmark instance per worker thread over a shared source; results in order.
 
     Args:
@@ -230,13 +237,6 @@ class ParallelFeed:
             self._next_give += 1
             self._cond.notify_all()
             return item
-
-    def __iter__(self) -> Iterator[Detected]:
-        while True:
-            try:
-                yield self.next()
-            except StopIteration:
-                return
 
     def close(self, timeout: float = 5.0) -> None:
         """Stop the workers and wait for them (before the source is closed under them)."""
