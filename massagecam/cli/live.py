@@ -44,6 +44,9 @@ from massagecam.cli._options import (
 @click.option("--beat", is_flag=True, help="With --audio, also tick at the step's rhythm.")
 @click.option("--reconnect", type=click.FloatRange(0, 3600), default=10.0, show_default=True,
               metavar="S", help="Seconds to keep trying to reopen a lost camera.")
+@click.option("--second-look", is_flag=True,
+              help="Search upscaled crops for a hand the model lost (costs dropped frames at "
+                   "60 fps; recorded analyses always do it).")
 @click.option("--no-history", is_flag=True,
               help="Do not save the session (history row and report) on exit.")
 @db_option
@@ -52,6 +55,7 @@ def command(camera: int | None, source: str | None, loop: bool, routine: str | N
             receiving: str,
             mode: str, caregiver_at: str, mirror: bool, record: Path | None, no_window: bool,
             duration: float | None, stats: bool, audio: bool, beat: bool, reconnect: float,
+            second_look: bool,
             no_history: bool, db: Path | None, model: Path | None) -> None:
     """Live practice: webcam window with the target zone, arrow, dwell ring, beat and steps.
 
@@ -68,7 +72,7 @@ def command(camera: int | None, source: str | None, loop: bool, routine: str | N
                         routine=routine, receiving=receiving, mode=mode, mirror=mirror,
                         record=record, window=not no_window, duration_s=duration,
                         audio=audio, beat=beat, reconnect_s=reconnect, save=not no_history,
-                        db=db, model_path=model, loop=loop,
+                        db=db, model_path=model, loop=loop, second_look=second_look,
                         caregiver_at=None if caregiver_at == "none" else caregiver_at)
     session = LiveSession(config)
     summary = session.run()

@@ -49,6 +49,11 @@ class LiveConfig:
         pipelined: run the landmark model in worker threads, ahead of the loop's thread (see
             :mod:`massagecam.feeds`); False does everything in the loop's thread.
         caregiver_at: caregiver mode: the image edge the caregiver's hands come from.
+        second_look: let the landmarker search upscaled crops for a hand it lost (off live:
+            a look makes its frame take about twice as long, and at 60 fps that frame's
+            instance then misses its next frame: 6 of 597 frames dropped with it, 0 of 598
+            without, benchmarks/live_latency.py; the tracker holds a covered hand's last
+            pose meanwhile). Recorded analyses keep it.
         landmark_workers: landmark model instances run side by side when pipelined (1..4;
             2 uses both cores of a 2-core laptop: benchmarks/live_latency.py).
         loop: play a file source again from its start when it ends (demos, window tests).
@@ -73,6 +78,7 @@ class LiveConfig:
     pipelined: bool = True
     landmark_workers: int = 2
     caregiver_at: str | None = "bottom"
+    second_look: bool = False
     loop: bool = False
 
     def __post_init__(self) -> None:

@@ -242,7 +242,8 @@ class LiveSession:
                 n_hands = 3 if self.config.mode == "caregiver" else 2
                 for _ in range(self.config.landmark_workers if self.config.pipelined else 1):
                     landmarkers.append(Landmarker(model_path=self.config.model_path,
-                                                  num_hands=n_hands, mirrored=False))
+                                                  num_hands=n_hands, mirrored=False,
+                                                  second_look=self.config.second_look))
             self.pipeline = self._pipeline_factory(self.config, TimedLandmarker(landmarkers[0]))
             self.overlay = Overlay(atlas=getattr(self.pipeline, "atlas", None),
                                    routine=getattr(self.pipeline, "routine", None))
