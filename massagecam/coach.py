@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 from massagecam.errors import ConfigError
 from massagecam.hands import Role
 from massagecam.results import Contact, FrameAnalysis, Location, Side
+from massagecam.routines.follow import FollowWindow
 from massagecam.routines.look import Look, guidance_words, tally_frame
 from massagecam.routines.model import PAIR_TECHNIQUES, Routine, Step
 from massagecam.routines.state import CoachState, FrameRecord, Phase
@@ -30,9 +31,6 @@ from massagecam.scoring import SessionScore, StepTally, score_session, step_valu
 if TYPE_CHECKING:
     from massagecam.atlas import Atlas
 
-#: Share of the last ``follow_s`` the thumb must spend over the next step's target, and share
-#: it must press there, for the coach to move on by itself (see ``Coach._follows_on``).
-FOLLOW_PLACE_SHARE, FOLLOW_PRESS_SHARE = 0.8, 0.3
 #: Once this share of a step is done, following needs only ``FOLLOW_DONE_FACTOR`` x follow_s.
 FOLLOW_DONE_PROGRESS, FOLLOW_DONE_FACTOR = 0.6, 0.5
 
@@ -91,8 +89,7 @@ class Coach:
         self._lost = 0.0
         self._complete_t = 0.0
         self._follow = 0.0
-        #: (t, dt, over the next target, pressing on it) over the last ``follow_s``.
-        self._follow_window: deque[tuple[float, float, bool, bool]] = deque()
+        self._follow_window = FollowWindow(follow_s)
         self._work = WorkPoint()
         self._passes = PassTracker()
         self._pass_hit = False
@@ -348,15 +345,12 @@ class Coach:
     def _follows_on(self, a: FrameAnalysis, step: Step, look: Look, dt: float) -> bool:
         """Has the user moved on to the next step by themselves?
 
-        By place: over the last ``follow_s`` the thumb was over the next step's target (and
-        not this one's) in at least :data:`FOLLOW_PLACE_SHARE` of the time and pressed there
-        in at least :data:`FOLLOW_PRESS_SHARE`. Where the thumb is reads steadily from the
-        landmarks, whether it presses flickers on real video, so a continuous-press rule never
-        fired there (a stalled coach then judged every later step against the wrong target).
-        With a steady press the coach moves on after ``follow_s``, as before; once
-        :data:`FOLLOW_DONE_PROGRESS` of this step is done, after half of it (the user who has
-        done most of a step and moves to the next target is expected to go on; each second
-        of lag judges their presses against the old target).
+        By place (:class:`~massagecam.routines.follow.FollowWindow`): over the last
+        ``follow_s`` the thumb was mostly over the next step's target (and not this one's)
+        and pressed there part of the time; once :data:`FOLLOW_DONE_PROGRESS` of this step is
+        done, over half of it (the user who has done most of a step and moves to the next
+        target is expected to go on; each second of lag judges their presses against the old
+        target).
         By technique (same place, next technique, e.g. circles then hold on LI4): slower to
         trust, since a misread stroke looks the same: the next step's technique, pressing, for
         2 x ``follow_s`` without a break.
@@ -370,20 +364,11 @@ class Coach:
         def placed(lk: Look) -> bool:
             return lk.hit and lk.hand_ok and lk.side_ok
 
-        there = placed(nlook) and not placed(look)
-        win = self._follow_window
-        win.append((a.t, dt, there, there and nlook.on_target))
-        while win and win[0][0] <= a.t - self.follow_s:
-            win.popleft()
         # most of this step done: moving on is expected, so trust it sooner
-        tally = self.tallies[self.step_index]
-        need = self.follow_s * (FOLLOW_DONE_FACTOR if self._progress(step, tally)
-                                >= FOLLOW_DONE_PROGRESS else 1.0)
-        recent = [w for w in win if w[0] > a.t - need]
-        span = sum(w[1] for w in recent)  # each frame stands for the time since the one before
-        by_place = (bool(recent) and recent[-1][2]
-                    and sum(w[1] for w in recent if w[2]) >= FOLLOW_PLACE_SHARE * need
-                    and sum(w[1] for w in recent if w[3]) >= FOLLOW_PRESS_SHARE * span)
+        need = self.follow_s * (FOLLOW_DONE_FACTOR if self._progress(
+            step, self.tallies[self.step_index]) >= FOLLOW_DONE_PROGRESS else 1.0)
+        by_place = self._follow_window.update(a.t, dt, placed(nlook) and not placed(look),
+                                              nlook.on_target, need)
         by_technique = (nlook.on_target and nlook.tech_ok and not look.tech_ok)
         self._follow = self._follow + dt if by_technique else 0.0
         return by_place or self._follow >= 2.0 * self.follow_s

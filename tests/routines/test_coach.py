@@ -258,7 +258,7 @@ def test_caregiver_two_handed_step_is_judged_on_the_pair_technique() -> None:
 @pytest.mark.parametrize("done_s, window_s", [(7.0, 1.5), (2.0, 3.0)])
 def test_follows_sooner_once_most_of_the_step_is_done(done_s: float, window_s: float) -> None:
     """70 % done: the next target for 80 % of a 1.5 s window moves on; 20 % done: of 3 s."""
-    from massagecam.coach import FOLLOW_PLACE_SHARE
+    from massagecam.routines.follow import FOLLOW_PLACE_SHARE
 
     r = routine('target = "LI4"\ntechnique = "circles"\nduration_s = 10',
                 'target = "D6"\ntechnique = "circles"\nduration_s = 10')
