@@ -162,16 +162,10 @@ class Coach:
                 if step is None:
                     return self._emit(analysis, Look(), "routine complete")
             else:
-                return self._emit(analysis, Look(), "step complete")
-        targets = step.targets_for(step.expected_hand(self.first_hand))
-        lead = self._follow_contact(analysis, step, targets)
-        self._work.update(lead, t)
-        self._pass_hit = False
-        if TRAVELLING & set(step.techniques):
-            here = (lead is not None and lead.location is not None
-                    and self._hits(step, targets, lead.location))
-            self._pass_hit = self._passes.update(lead is not None and lead.in_contact, here, t)
-        look = self._look(analysis, step)
+                # "step complete" shows for a moment while the user usually goes on pressing:
+                # that press is still judged against the step just done (nothing is tallied)
+                return self._emit(analysis, self._read(analysis, step, t), "step complete")
+        look = self._read(analysis, step, t)
         tally = self.tallies[self.step_index]
         tally_frame(tally, look, dt)
         self._phase_and_timer(step, tally, look, dt)
@@ -183,6 +177,18 @@ class Coach:
             return self._emit(analysis, look, "next step")
         return self._emit(analysis, look, guidance_words(
             step, look, self.phase, step.expected_hand(self.first_hand), self.atlas, analysis))
+
+    def _read(self, analysis: FrameAnalysis, step: Step, t: float) -> Look:
+        """This frame's look for ``step``, after feeding the work point and the passes."""
+        targets = step.targets_for(step.expected_hand(self.first_hand))
+        lead = self._follow_contact(analysis, step, targets)
+        self._work.update(lead, t)
+        self._pass_hit = False
+        if TRAVELLING & set(step.techniques):
+            here = (lead is not None and lead.location is not None
+                    and self._hits(step, targets, lead.location))
+            self._pass_hit = self._passes.update(lead is not None and lead.in_contact, here, t)
+        return self._look(analysis, step)
 
     def finish(self) -> SessionScore:
         """Score the session so far (deterministic; call at the end of the stream)."""

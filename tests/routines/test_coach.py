@@ -266,3 +266,19 @@ def test_follows_sooner_once_most_of_the_step_is_done(done_s: float, window_s: f
     _, states, _ = run(r, frames)
     moved = next(s.t for s in states if s.step_index == 1)
     assert moved - done_s == pytest.approx(FOLLOW_PLACE_SHARE * window_s, abs=0.15)
+
+
+def test_pressing_on_while_step_complete_shows_is_still_on_target() -> None:
+    """The moment "step complete" shows, the user is usually still pressing that target: the
+    frame is judged against the step just done, and nothing more is counted for it."""
+    r = routine('target = "LI4"\ntechnique = "circles"\nduration_s = 2',
+                'target = "D6"\ntechnique = "circles"\nduration_s = 2')
+    _, states, score = run(r, stream(Seg(3), fps=10))
+    done = [s for s in states if s.phase is Phase.STEP_COMPLETE]
+    assert len(done) >= 8 and all(s.on_target and s.step_index == 0 for s in done)
+    assert all(s.guidance == "step complete" for s in done)
+    assert score.steps[0].measured["elapsed_s"] == pytest.approx(2.0, abs=0.15)
+    # pressing elsewhere meanwhile is not on target
+    _, states, _ = run(r, stream(Seg(2.05), Seg(1, zones=("D9",), nearest=None), fps=10))
+    assert not any(s.on_target for s in states if s.phase is Phase.STEP_COMPLETE
+                   and s.t > 2.2)
