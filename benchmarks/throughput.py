@@ -237,7 +237,7 @@ def main() -> None:
               "(target <= 10 %)")
         out, wall, cores = timed(analyze_video, args.video, out_dir=tmp / "t", threads=2, **kw)
         par = out.frames / wall
-        print(f"analyze (default, 2 threads) {par:7.1f} frames/s  {par / fps:5.2f}x real time  "
+        print(f"analyze --threads 2      {par:7.1f} frames/s  {par / fps:5.2f}x real time  "
               f"({cores:.2f} cores, {1000 * cores * wall / out.frames:.1f} CPU ms/frame)  "
               "(target >= 3.5x; model load included)")
         from massagecam.session import Pipeline
