@@ -109,22 +109,54 @@ def write_clip(src: Path, dst: Path, start: int, frames: int, size: tuple[int, i
     return written
 
 
-#: Runs a command and prints its peak RSS (KiB). A small launcher, because a child forked from
-#: this large process would report this process's RSS as its peak (the fork copies it).
-LAUNCH = ("import resource, subprocess, sys; r = subprocess.run(sys.argv[1:]); "
-          "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss); "
-          "sys.exit(r.returncode)")
+def _descendants(root: int) -> list[int]:
+    """``root`` and every process below it (from /proc: parents of all processes)."""
+    parent: dict[int, int] = {}
+    for d in Path("/proc").iterdir():
+        if d.name.isdigit():
+            try:
+                stat = (d / "stat").read_text()
+                parent[int(d.name)] = int(stat[stat.rindex(")") + 2:].split()[1])
+            except (OSError, ValueError, IndexError):
+                continue
+    out, frontier = [root], [root]
+    while frontier:
+        frontier = [p for p, pp in parent.items() if pp in frontier]
+        out += frontier
+    return out
+
+
+def _hwm_kb(pid: int) -> int:
+    """VmHWM (the process's own peak RSS so far, KiB), 0 when gone."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
 
 
 def peak_rss_mb(video: Path, out: Path) -> tuple[float, float]:
-    """(peak RSS MB, wall s) of one ``massagecam analyze`` process, started by a small launcher."""
+    """(peak RSS MB of the largest process, wall s) of one ``massagecam analyze`` run.
+
+    The command and every process it starts (segment workers are forked by a fork server, so
+    ``RUSAGE_CHILDREN`` would not see them) are sampled for their own peak (VmHWM) every
+    0.1 s until the command ends.
+    """
     t0 = time.monotonic()
-    res = subprocess.run([sys.executable, "-c", LAUNCH, sys.executable, "-m", "massagecam",
-                          "analyze", str(video), "--no-history", "--no-report", "-q", "--out",
-                          str(out)], capture_output=True, text=True)
-    if res.returncode != 0:
-        raise SystemExit(f"analyze failed on {video}: {res.stderr.strip()[-300:]}")
-    return int(res.stdout.split()[-1]) / 1024.0, time.monotonic() - t0
+    proc = subprocess.Popen([sys.executable, "-m", "massagecam", "analyze", str(video),
+                             "--no-history", "--no-report", "-q", "--out", str(out)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    peak: dict[int, int] = {}
+    while proc.poll() is None:
+        for pid in _descendants(proc.pid):
+            peak[pid] = max(peak.get(pid, 0), _hwm_kb(pid))
+        time.sleep(0.1)
+    err = proc.stderr.read() if proc.stderr is not None else ""
+    if proc.returncode != 0:
+        raise SystemExit(f"analyze failed on {video}: {err.strip()[-300:]}")
+    return max(peak.values(), default=0) / 1024.0, time.monotonic() - t0
 
 
 TWO_HAND_SCRIPT = """
