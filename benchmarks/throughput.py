@@ -12,10 +12,11 @@
 5. ``batch`` with 1 and 2 workers on >= 8 videos (speed-up);
 6. peak RSS of ``analyze`` on a 1- and a 10-minute input (looped clip, child process, wait4).
 
-"cores" = CPU time / wall time of the run (children included); CPU ms/frame is the figure
-load on a shared machine distorts least. Inputs are written to a temporary folder (never into
-the repository) from ../shared/footage/open_palm_finger_poses_720p.mp4 (1280x720, 30 fps,
-621 frames).
+"cores" = CPU time / wall time of the run (children included; segment workers are forked by
+a fork server, not by this process, so ``--workers`` rows count only the parent's share); CPU
+ms/frame is the figure load on a shared machine distorts least. Inputs are written to a
+temporary folder (never into the repository) from
+../shared/footage/open_palm_finger_poses_720p.mp4 (1280x720, 30 fps, 621 frames).
 
     python benchmarks/throughput.py                    # everything (~10 min on a quiet 2-core box)
     python benchmarks/throughput.py --minutes 0.5 2    # shorter memory check
