@@ -96,7 +96,8 @@ def pct(v: list[float] | np.ndarray, q: float) -> float:
 
 
 def run_live(frames: list[np.ndarray], seconds: float, warmup: float,
-             routine: str | None, pipelined: bool = True, workers: int = 2) -> dict[str, float]:
+             routine: str | None, pipelined: bool = True, workers: int | None = None,
+             per_hand: bool = True) -> dict[str, float]:
     factory = lambda target, api: PacedPlayer(frames, FEED_FPS)  # noqa: E731
     opener = functools.partial(open_source, capture_factory=factory)
     cpu: list[tuple[int, float]] = []  # (frames done, process CPU seconds) after each frame
@@ -107,7 +108,7 @@ def run_live(frames: list[np.ndarray], seconds: float, warmup: float,
 
     session = LiveSession(LiveConfig(source=0, routine=routine, window=False, save=False,
                                      duration_s=warmup + seconds, pipelined=pipelined,
-                                     landmark_workers=workers),
+                                     landmark_workers=workers, per_hand=per_hand),
                           opener=opener,
                           key_script=sample)
     session.run()
@@ -136,11 +137,15 @@ def run_live(frames: list[np.ndarray], seconds: float, warmup: float,
     }
 
 
-def run_bare(frames: list[np.ndarray]) -> dict[str, float]:
+def run_bare(frames: list[np.ndarray], per_hand: bool = False) -> dict[str, float]:
+    """The landmark model alone on ``frames`` as fast as it goes (no pipeline, no overlay)."""
     from massagecam.landmarker import Landmarker
+    from massagecam.per_hand import PerHandLandmarker
 
     times = []
-    with Landmarker(num_hands=2, second_look=False) as lm:
+    model = (PerHandLandmarker(background_search=False) if per_hand
+             else Landmarker(num_hands=2, second_look=False))
+    with model as lm:
         for i, img in enumerate(frames):
             if i == 10:
                 c0 = time.process_time()
@@ -161,19 +166,25 @@ def main() -> int:
     ap.add_argument("--routine", default="li4-quick", help="routine coached during the run")
     ap.add_argument("--sequential", action="store_true",
                     help="run the model in the loop's thread (default: worker threads)")
-    ap.add_argument("--workers", type=int, default=2,
-                    help="landmark model instances side by side when pipelined (default 2)")
+    ap.add_argument("--whole-frames", action="store_true",
+                    help="whole-frame model instances on alternate frames instead of one "
+                         "instance per hand")
+    ap.add_argument("--workers", type=int, default=None,
+                    help="landmark workers side by side (default: 1 per-hand, 2 whole-frame)")
     a = ap.parse_args()
     frames, name = load_frames(a.video)
     print(f"session: {name}, {len(frames)} frames at {SIZE[0]}x{SIZE[1]}, fed at "
           f"{FEED_FPS:.0f} fps for {a.warmup:.0f}+{a.seconds:.0f} s; "
           f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}")
     live = run_live(frames, a.seconds, a.warmup, a.routine, pipelined=not a.sequential,
-                    workers=a.workers)
+                    workers=a.workers, per_hand=not a.whole_frames)
     bare = run_bare(frames[: min(len(frames), 300)])
+    per_hand = run_bare(frames[: min(len(frames), 300)], per_hand=True)
     ok = {"fps": live["fps"] >= FEED_FPS - 0.5 and live["dropped"] == 0,
           "latency": live["lat_p95"] <= 25.0, "stale": live["stale"] == 0}
-    mode = "sequential" if a.sequential else f"pipelined, {a.workers} landmark workers"
+    mode = ("sequential" if a.sequential else
+            f"pipelined, {a.workers or 2} whole-frame landmark workers" if a.whole_frames else
+            f"pipelined, {a.workers or 1} worker(s), one landmark instance per hand")
     print(f"live loop ({mode}): {live['fps']:6.1f} fps processed, {live['frames']} of "
           f"{live['fed']} fed frames, dropped {live['dropped']}   "
           f"[{'ok' if ok['fps'] else 'MISS'}: >= 60 fps, 0 dropped]")
@@ -186,6 +197,9 @@ def main() -> int:
           f"(p95 {live['overlay_p95']:.1f})")
     print(f"             process CPU per processed frame {live['cpu_ms']:.1f} ms (all threads; "
           "less sensitive to other processes' load than wall-clock figures)")
+    print(f"per-hand model alone: {per_hand['fps']:6.1f} fps, {per_hand['p50']:.1f} ms p50, "
+          f"{per_hand['p95']:.1f} ms p95 per frame; process CPU {per_hand['cpu_ms']:.1f} ms "
+          "per frame (both instances)")
     print(f"bare model : {bare['fps']:6.1f} fps, {bare['p50']:.1f} ms p50, {bare['p95']:.1f} ms "
           f"p95 per frame ({bare['frames']} frames, as fast as possible, no second look); "
           f"process CPU {bare['cpu_ms']:.1f} ms per frame")

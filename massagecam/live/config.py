@@ -54,8 +54,14 @@ class LiveConfig:
             instance then misses its next frame: 6 of 597 frames dropped with it, 0 of 598
             without, benchmarks/live_latency.py; the tracker holds a covered hand's last
             pose meanwhile). Recorded analyses keep it.
-        landmark_workers: landmark model instances run side by side when pipelined (1..4;
-            2 uses both cores of a 2-core laptop: benchmarks/live_latency.py).
+        per_hand: run one single-hand model instance per hand, side by side
+            (:class:`~massagecam.per_hand.PerHandLandmarker`; on machines with two or more
+            cores): a frame's landmarks are ready in about the time of one hand. The app's
+            latency p50 fell from 25 to 15 ms at 60 fps (benchmarks/live_latency.py).
+        landmark_workers: when pipelined, landmark workers taking frames side by side, each
+            with its own instance(s) (1..4). None: 1 with ``per_hand`` (a second one let
+            frames overlap on a 2-core machine: no frame dropped, but p95 latency up by 3 to
+            8 ms), 2 for whole-frame instances (one cannot keep up with 60 fps).
         loop: play a file source again from its start when it ends (demos, window tests).
     """
 
@@ -76,7 +82,8 @@ class LiveConfig:
     size: tuple[int, int] | None = None
     window_name: str = "massagecam"
     pipelined: bool = True
-    landmark_workers: int = 2
+    per_hand: bool = True
+    landmark_workers: int | None = None
     caregiver_at: str | None = "bottom"
     second_look: bool = False
     loop: bool = False
@@ -87,7 +94,7 @@ class LiveConfig:
                               f"{', '.join(RECEIVING)}")
         if self.duration_s is not None and not 0 < self.duration_s <= 24 * 3600:
             raise ConfigError(f"duration {self.duration_s!r} s: expected 0 < seconds <= 86400")
-        if not 1 <= self.landmark_workers <= MAX_WORKERS:
+        if self.landmark_workers is not None and not 1 <= self.landmark_workers <= MAX_WORKERS:
             raise ConfigError(f"landmark_workers {self.landmark_workers!r}: expected "
                               f"1..{MAX_WORKERS}")
         if not 0 <= self.reconnect_s <= 3600:
@@ -97,6 +104,14 @@ class LiveConfig:
             if not self.record.parent.exists():
                 raise ConfigError(f"--record {self.record}: folder {self.record.parent} does "
                                   "not exist")
+
+
+    @property
+    def workers(self) -> int:
+        """Landmark workers when pipelined (``landmark_workers`` or its default)."""
+        if self.landmark_workers is not None:
+            return self.landmark_workers
+        return 1 if self.per_hand else 2
 
 
 @dataclass

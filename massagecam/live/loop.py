@@ -15,6 +15,7 @@ camera gone for good) saves the session to the history and writes its report.
 from __future__ import annotations
 
 import dataclasses
+import gc
 import os
 import sys
 import time
@@ -240,7 +241,13 @@ class LiveSession:
                 from massagecam.landmarker import Landmarker
 
                 n_hands = 3 if self.config.mode == "caregiver" else 2
-                for _ in range(self.config.landmark_workers if self.config.pipelined else 1):
+                if self.config.per_hand and (os.cpu_count() or 1) >= 2:
+                    from massagecam.per_hand import PerHandLandmarker
+
+                    for _ in range(self.config.workers if self.config.pipelined else 1):
+                        landmarkers.append(PerHandLandmarker(self.config.model_path, n_hands))
+                for _ in range(0 if landmarkers else
+                               self.config.workers if self.config.pipelined else 1):
                     landmarkers.append(Landmarker(model_path=self.config.model_path,
                                                   num_hands=n_hands, mirrored=False,
                                                   second_look=self.config.second_look))
@@ -252,11 +259,17 @@ class LiveSession:
                 self.view.recording = True
             started = time.monotonic()  # --duration counts from here, after the model loaded
             self.stats.start(started)
+            # The objects of start-up (model wrappers, atlas, routine) live all session: moved
+            # out of the collector's sight, a full collection no longer walks them. One took
+            # 13 ms mid-session otherwise, on the latency path (benchmarks/live_latency.py).
+            gc.collect()
+            gc.freeze()
             self._loop(landmarkers, started)
         except KeyboardInterrupt:
             interrupted = True
             self.ended_by = "interrupted"
         finally:
+            gc.unfreeze()
             self._close_source()
             self.screen.stop()
             if self._window_open:
@@ -276,9 +289,10 @@ class LiveSession:
     def _new_feed(self, landmarkers: list[Any]) -> Any:
         """Frames with landmarks from the current source.
 
-        Pipelined: one landmark instance per worker thread, each taking the newest frame
-        when free (:class:`~massagecam.feeds.ParallelFeed`), while this thread tracks, coaches,
-        draws and shows the frames in order.
+        Pipelined: a worker thread takes the newest frame when free and runs the landmarks
+        on it (:class:`~massagecam.feeds.ParallelFeed`; with ``per_hand`` one instance per
+        hand, side by side, otherwise one whole-frame instance per worker), while this thread
+        tracks, coaches, draws and shows the frames in order.
         """
         live = self._is_live()
 

@@ -53,7 +53,11 @@ class SkeletonAnnotator:
             else:
                 pts = np.round(xy).astype(np.int32)
                 cv2.polylines(scene, list(pts[_EDGES]), False, color, thick, cv2.LINE_AA)
-            fill = 1 if held else -1
-            for x, y in np.round(xy).astype(np.int32).tolist():
-                cv2.circle(scene, (x, y), self.joint_radius, color, fill, cv2.LINE_AA)
+            pts = np.round(xy).astype(np.int32)
+            if held:  # hollow dots
+                for x, y in pts.tolist():
+                    cv2.circle(scene, (x, y), self.joint_radius, color, 1, cv2.LINE_AA)
+            else:  # a zero-length thick segment is a round dot: 21 dots in one call
+                cv2.polylines(scene, list(np.repeat(pts[:, None], 2, axis=1)), False, color,
+                              2 * self.joint_radius, cv2.LINE_AA)
         return scene

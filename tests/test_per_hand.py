@@ -1,0 +1,156 @@
+"""PerHandLandmarker: one single-hand instance per hand, painted-over searches, duplicates.
+
+Unit tests drive it with fake single-hand detectors over synthetic hands: a fake "palm
+detector" finds the first hand whose palm is not painted grey, and a tracking fake follows
+the hand nearest its last one, as MediaPipe's VIDEO mode does. The real-model test compares
+it with the two-hand Landmarker on a rendered two-hand session.
+"""
+
+from __future__ import annotations
+
+import time
+
+import cv2
+import numpy as np
+import pytest
+
+from massagecam.errors import ConfigError
+from massagecam.hands import Hands, Landmark
+from massagecam.per_hand import MASK_BGR, PerHandLandmarker, paint_over
+from massagecam.synthetic import make_hand
+
+A = make_hand((200, 240), 100)
+B = make_hand((440, 240), 100, handedness="Left")
+
+
+class FakeSingle:
+    """A single-hand VIDEO-mode detector over fixed true hands (see the module docstring)."""
+
+    def __init__(self, truth: list[np.ndarray]) -> None:
+        self.truth = truth
+        self.tracked: np.ndarray | None = None
+        self.images: list[np.ndarray] = []
+        self.closed = False
+        self.model_path = None
+
+    def _visible(self, image: np.ndarray, xy: np.ndarray) -> bool:
+        x, y = np.round(xy[Landmark.MIDDLE_FINGER_MCP]).astype(int)
+        return tuple(int(v) for v in image[y, x]) != MASK_BGR
+
+    def detect(self, image: np.ndarray, t: float, frame_index: int) -> Hands:
+        self.images.append(image)
+        if self.tracked is not None:  # tracking: the nearest true hand, if still visible
+            near = min(self.truth, key=lambda h: float(np.abs(h - self.tracked).mean()))
+            self.tracked = near if self._visible(image, near) else None
+        else:  # a search: the first hand the palm detector can see
+            self.tracked = next((h for h in self.truth if self._visible(image, h)), None)
+        if self.tracked is None:
+            return Hands.empty(frame_index=frame_index, t=t, image_wh=(640, 480))
+        return Hands.from_arrays(self.tracked[None], frame_index=frame_index, t=t,
+                                 image_wh=(640, 480))
+
+    def close(self) -> None:
+        self.closed = True
+
+
+def _scene() -> np.ndarray:
+    return np.full((480, 640, 3), 90, np.uint8)
+
+
+def test_config_checked():
+    with pytest.raises(ConfigError, match="num_hands 1: expected 2..4"):
+        PerHandLandmarker(num_hands=1, instances=[FakeSingle([A])])
+    with pytest.raises(ConfigError, match="instances: 1 given, expected 2"):
+        PerHandLandmarker(instances=[FakeSingle([A])])
+
+
+def test_paint_over_covers_the_hand_and_leaves_the_rest():
+    img = _scene()
+    out = paint_over(img, [A])
+    assert out is not img and (img == 90).all()  # the frame itself is not touched
+    for joint in (Landmark.WRIST, Landmark.MIDDLE_FINGER_MCP, Landmark.INDEX_FINGER_TIP):
+        x, y = np.round(A[joint]).astype(int)
+        assert tuple(out[y, x]) == MASK_BGR
+    x, y = np.round(B[Landmark.MIDDLE_FINGER_MCP]).astype(int)
+    assert tuple(out[y, x]) == (90, 90, 90)
+
+
+def test_each_instance_takes_its_own_hand():
+    fakes = [FakeSingle([A, B]), FakeSingle([A, B])]
+    with PerHandLandmarker(background_search=False, instances=fakes) as ph:
+        first = ph.detect(_scene(), 0.0, 0)
+        # only the first empty instance searched: the second waits for the next frame
+        assert len(first) == 1 and len(fakes[0].images) == 1 and not fakes[1].images
+        second = ph.detect(_scene(), 1 / 60, 1)
+        assert len(second) == 2
+        # the second searched with the first's hand painted over, so it found the other one
+        x, y = np.round(A[Landmark.MIDDLE_FINGER_MCP]).astype(int)
+        assert tuple(fakes[1].images[0][y, x]) == MASK_BGR
+        found = sorted(float(h[:, 0].mean()) for h in second.xy)
+        assert found == pytest.approx([float(A[:, 0].mean()), float(B[:, 0].mean())])
+        # tracking frames are not painted, and nobody searches any more
+        third = ph.detect(_scene(), 2 / 60, 2)
+        assert len(third) == 2 and ph.stats.searches == 2
+        assert (fakes[0].images[-1] == 90).all() and (fakes[1].images[-1] == 90).all()
+        assert ph.stats.detected_counts == {1: 1, 2: 2}
+    assert all(f.closed for f in fakes)
+    with pytest.raises(RuntimeError, match="closed"):
+        ph.detect(_scene(), 1.0, 3)
+
+
+def test_a_duplicate_is_dropped_and_its_instance_searches_again():
+    fakes = [FakeSingle([A, B]), FakeSingle([A, B])]
+    with PerHandLandmarker(background_search=False, instances=fakes) as ph:
+        ph.detect(_scene(), 0.0, 0)
+        ph.detect(_scene(), 0.02, 1)
+        fakes[1].tracked = A.copy()  # the second instance's track slides onto the first hand
+        dup = ph.detect(_scene(), 0.04, 2)
+        assert len(dup) == 1 and ph.stats.duplicates == 1
+        assert float(dup.xy[0][:, 0].mean()) == pytest.approx(float(A[:, 0].mean()))
+        # next frame: it sees its hand painted over, loses it ...
+        assert len(ph.detect(_scene(), 0.06, 3)) == 1
+        # ... and then finds the other hand again
+        assert len(ph.detect(_scene(), 0.08, 4)) == 2
+
+
+def test_background_search_reports_the_found_hand_from_the_next_frame():
+    class Slow(FakeSingle):
+        def detect(self, image: np.ndarray, t: float, frame_index: int) -> Hands:
+            time.sleep(0.05)
+            return super().detect(image, t, frame_index)
+
+    fakes = [Slow([A]), Slow([A])]
+    with PerHandLandmarker(instances=fakes) as ph:
+        t0 = time.perf_counter()
+        assert len(ph.detect(_scene(), 0.0, 0)) == 0  # not waited for
+        assert time.perf_counter() - t0 < 0.04
+        time.sleep(0.1)
+        assert len(ph.detect(_scene(), 0.1, 1)) == 1  # the finished search's hand
+
+
+@pytest.mark.model
+def test_same_hands_and_landmarks_as_the_two_hand_landmarker():
+    """On a rendered two-hand session: both hands on as many frames, at the same places."""
+    from massagecam.capture import open_source
+    from massagecam.landmarker import Landmarker
+    from massagecam.paths import samples_dir
+
+    video = samples_dir() / "li4-quick-good.mp4"
+    with open_source(video) as src:
+        frames = [cv2.resize(f.image, (640, 480)) for _, f in zip(range(240), src,
+                                                                 strict=False)]
+    both = {"whole": 0, "per_hand": 0}
+    diffs = []
+    with Landmarker(second_look=False, search_every_s=None) as lm, \
+            PerHandLandmarker(background_search=False) as ph:
+        for i, img in enumerate(frames):
+            a, b = lm.detect(img, i / 30, i), ph.detect(img, i / 30, i)
+            both["whole"] += len(a) == 2
+            both["per_hand"] += len(b) == 2
+            for xy in a.xy:
+                if len(b):
+                    diffs.append(min(float(np.linalg.norm(xy - q, axis=1).mean()) for q in b.xy))
+    assert both["whole"] >= 0.8 * len(frames)
+    assert both["per_hand"] >= both["whole"] - 0.02 * len(frames)
+    assert float(np.median(diffs)) < 0.5 and float(np.percentile(diffs, 90)) < 2.0
+    assert ph.stats.duplicates <= 2
