@@ -52,6 +52,7 @@ import numpy as np
 
 from massagecam.hands import Hands, Landmark, Role
 from massagecam.landmarker import Landmarker
+from massagecam.per_hand import PerHandLandmarker
 from massagecam.render.caregiver import (
     TECHNIQUES,
     CaregiverRenderer,
@@ -81,14 +82,21 @@ def scene(k: int, seconds: float, seed: int) -> CaregiverScene:
                           receiving=("Right", "Left")[k % 2])
 
 
-def landmarks(sc: CaregiverScene, cache: Path | None) -> list[Hands]:
-    """The detector's output for every frame of a rendered scene (from ``cache`` if there)."""
+def landmarks(sc: CaregiverScene, cache: Path | None, per_hand: bool = False) -> list[Hands]:
+    """The detector's output for every frame of a rendered scene (from ``cache`` if there).
+
+    ``per_hand``: one single-hand instance per hand (:class:`PerHandLandmarker`, searches
+    waited for, so the figures repeat) instead of one three-hand instance.
+    """
+    kind = "_perhand" if per_hand else ""
     path = None if cache is None else cache / f"caregiver_{sc.seed}_{sc.technique}_" \
-        f"{sc.seconds:g}s_{sc.receiving}_{sc.skin_receiver}_{sc.skin_giver}.pkl"
+        f"{sc.seconds:g}s_{sc.receiving}_{sc.skin_receiver}_{sc.skin_giver}{kind}.pkl"
     if path is not None and path.exists():
         return pickle.loads(path.read_bytes())
     r = CaregiverRenderer(sc)
-    with Landmarker(num_hands=3) as lm:
+    model = (PerHandLandmarker(num_hands=3, background_search=False) if per_hand
+             else Landmarker(num_hands=3))
+    with model as lm:
         out = [lm.detect(r.render(i), f.t, f.index) for i, f in enumerate(r.frames)]
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -114,7 +122,7 @@ def _near(xy: np.ndarray, truth: np.ndarray, palm: float, tol_l: float = 0.35) -
 
 
 def accuracy(sc: CaregiverScene, receiving: str = "stated",
-             cache: Path | None = None) -> dict[str, float]:
+             cache: Path | None = None, per_hand: bool = False) -> dict[str, float]:
     """Receiver, per-thumb recall, contact F1 and on-target, two-handed share of one session.
 
     ``receiving="stated"`` tells the pipeline which hand receives (as a routine or
@@ -132,7 +140,7 @@ def accuracy(sc: CaregiverScene, receiving: str = "stated",
     told = sc.receiving.lower() if receiving == "stated" else "auto"
     pipe = Pipeline(mode="caregiver", receiving=told, landmarker=object())
     frames = caregiver_poses(sc)
-    for f, hands in zip(frames, landmarks(sc, cache), strict=True):
+    for f, hands in zip(frames, landmarks(sc, cache, per_hand), strict=True):
         fo = found(f, hands)
         palm = float(np.hypot(*(f.receiver[L.MIDDLE_FINGER_MCP] - f.receiver[L.WRIST])))
         res = pipe.update_hands(hands, None)
@@ -244,6 +252,8 @@ def main() -> None:
                     help="skip the truth-landmark (no pictures) run")
     ap.add_argument("--receiving", choices=("stated", "auto"), default="stated",
                     help="tell the pipeline the receiving hand (default) or let it find it")
+    ap.add_argument("--landmarker", choices=("whole", "per-hand"), default="whole",
+                    help="one 3-hand model instance (default) or one instance per hand")
     args = ap.parse_args()
     # a developer's own pressure calibration must not leak into the figures
     os.environ.setdefault("MASSAGECAM_HOME", tempfile.mkdtemp(prefix="massagecam-bench-"))
@@ -258,7 +268,8 @@ def main() -> None:
                 pair, role = np.mean([r["pair"] for r in rs]), np.mean([r["role"] for r in rs])
                 print(f"  {tech:<18} two-handed technique right {pair:6.1%}, receiver row "
                       f"right {role:6.1%} ({len(rs)} sessions)")
-    print(f"with pictures (real model, receiving {args.receiving}):")
+    print(f"with pictures (real model, {args.landmarker} landmarker, receiving "
+          f"{args.receiving}):")
     rows = []
     cols = ("seen", "receiver", "role", "left_thumb_press", "right_thumb_press", "left_f1",
             "right_f1", "left_on", "right_on", "pair")
@@ -273,7 +284,7 @@ def main() -> None:
 
     for k in range(args.sessions):
         sc = scene(k, args.seconds, args.seed)
-        m = accuracy(sc, args.receiving, args.cache)
+        m = accuracy(sc, args.receiving, args.cache, args.landmarker == "per-hand")
         rows.append(m)
         label = f"{sc.technique} {sc.seed} {sc.receiving[0]} {sc.skin_receiver}/{sc.skin_giver}"
         print(line(label, m), flush=True)

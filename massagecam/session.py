@@ -125,6 +125,12 @@ class Pipeline:
             ("bottom", "top", "left", "right"; None: no prior), see ``RoleTracker``.
         landmark_workers: landmark model instances run side by side by :meth:`feed` (1..4;
             each sees every k-th frame; 2 uses both cores of a 2-core machine).
+        per_hand: one single-hand model instance per hand
+            (:class:`~massagecam.per_hand.PerHandLandmarker`) instead of one instance for
+            all hands; None: in caregiver mode only. There the search with the other hands
+            painted over finds the receiver's hand, seen upside down under the giver's, that
+            the three-hand instance misses (receiver found in 72 % of frames before, 91 %
+            with it: benchmarks/caregiver.py).
     """
 
     def __init__(self, routine: Any = None, receiving: str = "auto", mode: str = "self",
@@ -135,7 +141,7 @@ class Pipeline:
                  atlas: Any = None, side_detector: Any = None, contact: Any = None,
                  technique: Any = None, pair: Any = None, coach: Any = None,
                  profile: bool = False, landmark_workers: int = 1,
-                 caregiver_at: str | None = "bottom") -> None:
+                 caregiver_at: str | None = "bottom", per_hand: bool | None = None) -> None:
         if not 1 <= landmark_workers <= MAX_WORKERS:
             raise ConfigError(f"landmark_workers={landmark_workers}: expected 1..{MAX_WORKERS}")
         self.landmark_workers = landmark_workers
@@ -157,6 +163,7 @@ class Pipeline:
         if not 1 <= num_hands <= 4:
             raise ConfigError(f"num_hands={num_hands}: expected 1..4")
         self.num_hands = num_hands
+        self.per_hand = (mode == "caregiver" if per_hand is None else per_hand) and num_hands >= 2
         self._landmarker = landmarker
         self._landmarkers: list[Any] = []
         self._owns_landmarker = landmarker is None
@@ -201,16 +208,22 @@ class Pipeline:
 
     def __enter__(self) -> Pipeline:
         if self._landmarker is None:
-            from massagecam.landmarker import Landmarker
-
-            self._landmarkers = [
-                Landmarker(model_path=self.model_path, num_hands=self.num_hands,
-                           mirrored=self.mirrored, second_look=self._second_look)
-                for _ in range(self.landmark_workers)]
+            self._landmarkers = [self._new_landmarker() for _ in range(self.landmark_workers)]
             self._landmarker = self._landmarkers[0]
         else:  # a ready landmarker (tests, live sessions): its owner opens and closes it
             self._landmarkers = [self._landmarker]
         return self
+
+    def _new_landmarker(self) -> Any:
+        if self.per_hand:  # searches waited for: a file gives the same result every run
+            from massagecam.per_hand import PerHandLandmarker
+
+            return PerHandLandmarker(self.model_path, self.num_hands, self.mirrored,
+                                     background_search=False)
+        from massagecam.landmarker import Landmarker
+
+        return Landmarker(model_path=self.model_path, num_hands=self.num_hands,
+                          mirrored=self.mirrored, second_look=self._second_look)
 
     def __exit__(self, *exc: object) -> None:
         self.close()
