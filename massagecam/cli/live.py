@@ -45,8 +45,9 @@ from massagecam.cli._options import (
 @click.option("--reconnect", type=click.FloatRange(0, 3600), default=10.0, show_default=True,
               metavar="S", help="Seconds to keep trying to reopen a lost camera.")
 @click.option("--second-look", is_flag=True,
-              help="Search upscaled crops for a hand the model lost (costs dropped frames at "
-                   "60 fps; recorded analyses always do it).")
+              help="Search upscaled crops for a hand the model lost, with whole-frame model "
+                   "instances instead of one per hand (higher latency, dropped frames at 60 "
+                   "fps; recorded analyses always do it).")
 @click.option("--no-history", is_flag=True,
               help="Do not save the session (history row and report) on exit.")
 @db_option
@@ -73,6 +74,7 @@ def command(camera: int | None, source: str | None, loop: bool, routine: str | N
                         record=record, window=not no_window, duration_s=duration,
                         audio=audio, beat=beat, reconnect_s=reconnect, save=not no_history,
                         db=db, model_path=model, loop=loop, second_look=second_look,
+                        per_hand=not second_look,
                         caregiver_at=None if caregiver_at == "none" else caregiver_at)
     session = LiveSession(config)
     summary = session.run()

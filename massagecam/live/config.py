@@ -49,19 +49,21 @@ class LiveConfig:
         pipelined: run the landmark model in worker threads, ahead of the loop's thread (see
             :mod:`massagecam.feeds`); False does everything in the loop's thread.
         caregiver_at: caregiver mode: the image edge the caregiver's hands come from.
-        second_look: let the landmarker search upscaled crops for a hand it lost (off live:
-            a look makes its frame take about twice as long, and at 60 fps that frame's
-            instance then misses its next frame: 6 of 597 frames dropped with it, 0 of 598
-            without, benchmarks/live_latency.py; the tracker holds a covered hand's last
-            pose meanwhile). Recorded analyses keep it.
+        second_look: let whole-frame landmarkers (``per_hand=False``) search upscaled crops
+            for a hand they lost (off live: a look makes its frame take about twice as long,
+            and at 60 fps that frame's instance then misses its next frame: 6 of 597 frames
+            dropped with it, 0 of 598 without, benchmarks/live_latency.py; the tracker holds
+            a covered hand's last pose meanwhile). Recorded analyses keep it.
         per_hand: run one single-hand model instance per hand, side by side
             (:class:`~massagecam.per_hand.PerHandLandmarker`; on machines with two or more
             cores): a frame's landmarks are ready in about the time of one hand. The app's
-            latency p50 fell from 25 to 15 ms at 60 fps (benchmarks/live_latency.py).
+            latency at 60 fps fell from 22 / 29 ms (p50 / p95) to 14 / 23 ms
+            (benchmarks/live_latency.py, docs/live.md).
         landmark_workers: when pipelined, landmark workers taking frames side by side, each
-            with its own instance(s) (1..4). None: 1 with ``per_hand`` (a second one let
-            frames overlap on a 2-core machine: no frame dropped, but p95 latency up by 3 to
-            8 ms), 2 for whole-frame instances (one cannot keep up with 60 fps).
+            with its own instance(s) (1..4). None: 1 with ``per_hand`` (a second one lets
+            frames overlap on a 2-core machine: none dropped in 60 s, 7 of 3599 with one, but
+            p95 latency 3 ms higher), 2 for whole-frame instances (one cannot keep up with
+            60 fps).
         loop: play a file source again from its start when it ends (demos, window tests).
     """
 
