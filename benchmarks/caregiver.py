@@ -212,7 +212,7 @@ def timing(seconds: float, seed: int) -> dict[str, float]:
     """Median ms per frame of landmarks + role tracking: 2 hands vs 3 (num_hands 3 and 4, and
     one single-hand instance per hand, wall time with the instances side by side).
 
-    The three set-ups run interleaved, frame by frame, so a load change on the shared machine
+    The set-ups run interleaved, frame by frame, so a load change on the shared machine
     hits all of them alike; the median per frame ignores the odd stall.
     """
     configs = (("2 hands, num_hands=2", 1, 2, False), ("3 hands, num_hands=3", 2, 3, False),
@@ -256,8 +256,9 @@ def main() -> None:
                     help="skip the truth-landmark (no pictures) run")
     ap.add_argument("--receiving", choices=("stated", "auto"), default="stated",
                     help="tell the pipeline the receiving hand (default) or let it find it")
-    ap.add_argument("--landmarker", choices=("whole", "per-hand"), default="whole",
-                    help="one 3-hand model instance (default) or one instance per hand")
+    ap.add_argument("--landmarker", choices=("whole", "per-hand"), default="per-hand",
+                    help="one instance per hand (default, as caregiver analysis runs) or one "
+                         "3-hand model instance")
     args = ap.parse_args()
     # a developer's own pressure calibration must not leak into the figures
     os.environ.setdefault("MASSAGECAM_HOME", tempfile.mkdtemp(prefix="massagecam-bench-"))

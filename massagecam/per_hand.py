@@ -7,9 +7,11 @@ hand its own single-hand instance and runs them at the same time on different co
 frame's landmarks are ready in about the time of one hand (measured on
 ``samples/li4-quick-good.mp4`` at 640×480: 9.2 ms p50 / 12.9 ms p95 per frame instead of
 15.3 / 17.2, the same share of frames with both hands found, 93.8 %, and the same landmarks:
-median difference 0.00 px, 95th percentile 0.21 px). It costs about 20 % more CPU per frame
-(each instance converts the image), so recorded analyses, where throughput counts, keep
-:class:`~massagecam.landmarker.Landmarker` with its two-hand instance.
+median difference 0.00 px, 95th percentile 0.21 px). It costs about 7 % more CPU per frame
+(17.2 against 16.1 ms; each instance converts the image), so self-mode analyses, where
+throughput counts and both find the same hands, keep :class:`~massagecam.landmarker.Landmarker`
+with its two-hand instance. Caregiver analyses use this one: its painted-over searches find
+the receiver's hand under the giver's far more often (docs/caregiver.md).
 
 How instances keep to different hands: an instance with no hand to track re-runs the palm
 detector, which would find the most salient palm, usually one another instance already tracks.

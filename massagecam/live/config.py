@@ -107,7 +107,6 @@ class LiveConfig:
                 raise ConfigError(f"--record {self.record}: folder {self.record.parent} does "
                                   "not exist")
 
-
     @property
     def workers(self) -> int:
         """Landmark workers when pipelined (``landmark_workers`` or its default)."""
