@@ -190,3 +190,38 @@ def test_cli_no_camera_is_one_line_exit_2(home):
     assert out.returncode == 2
     assert out.stderr.startswith("massagecam: error: no camera at index 9; cameras that open:")
     assert len(out.stderr.strip().splitlines()) == 1 and "Traceback" not in out.stderr
+
+
+def test_caregiver_scene_live_with_one_instance_per_hand(tmp_path, home):
+    """Caregiver mode live: three single-hand instances side by side find the receiver (upside
+    down, under the caregiver's hands) and the caregiver's hands on a rendered scene."""
+    from massagecam.hands import Role
+    from massagecam.per_hand import PerHandLandmarker
+    from massagecam.render.caregiver import CaregiverRenderer, CaregiverScene
+
+    r = CaregiverRenderer(CaregiverScene("two_thumb_spread", seconds=3.0, seed=209,
+                                         receiving="Left", skin_receiver="IV",
+                                         skin_giver="I"))
+    path = tmp_path / "caregiver.mp4"
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), r.scene.fps,
+                             r.scene.size)
+    for i in range(len(r.frames)):
+        writer.write(r.render(i))
+    writer.release()
+    roles = []
+
+    def watch(n: int) -> int:
+        hands = session._last_result.analysis.hands
+        roles.append((hands.index_of(Role.RECEIVER) is not None,
+                      int((hands.role == int(Role.GIVER)).sum())))
+        return -1
+
+    session = LiveSession(LiveConfig(source=str(path), mode="caregiver", receiving="left",
+                                     window=False, save=False), key_script=watch)
+    s = session.run()
+    assert isinstance(session.pipeline._landmarker.inner, PerHandLandmarker)
+    assert session.pipeline._landmarker.inner.num_hands == 3
+    assert s.ended_by == "end of source" and s.frames == len(roles) >= 30
+    later = roles[len(roles) // 3:]  # once the roles have settled
+    assert sum(rec for rec, _ in later) >= 0.8 * len(later), roles
+    assert sum(giv >= 1 for _, giv in later) >= 0.8 * len(later), roles
