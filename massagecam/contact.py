@@ -52,9 +52,30 @@ _HULL = (L.WRIST, L.THUMB_CMC, L.THUMB_MCP, L.INDEX_FINGER_MCP, L.MIDDLE_FINGER_
 FOREARM_L, FOREARM_HALF_WIDTH = 0.7, 0.4
 _SEGS = np.array([(c[i], c[i + 1]) for c in FINGERS.values() for i in range(3)], np.intp)
 
-# logistic weights on normalised cues (hand-set, see docs/contact-technique.md)
-W_BIAS, W_INSIDE, W_FLEX, W_RATIO, W_DEPTH, W_COVER, W_DWELL, W_SPEED = (
-    -2.5, 0.0, 1.0, 0.5, 4.5, 0.9, 3.5, 1.0)
+@dataclass(frozen=True)
+class ContactWeights:
+    """Logistic weights on the normalised cues (hand-set, see docs/contact-technique.md)."""
+
+    bias: float = -2.5
+    inside: float = 0.0
+    flex: float = 1.0
+    ratio: float = 0.5
+    depth: float = 4.5
+    cover: float = 0.9
+    dwell: float = 3.5
+    speed: float = 1.0
+
+
+#: One person's two hands (self mode).
+SELF_WEIGHTS = ContactWeights()
+#: Caregiver mode: on a caregiver's thumbs MediaPipe's pad depth hardly separates press from
+#: lift, while the distance to the receiver's outline does (docs/caregiver.md, "contact
+#: cues"). Chosen on benchmarks/caregiver.py seeds 100-111 (per-thumb contact F1 on the
+#: model's landmarks 0.68 / 0.64 -> 0.68 / 0.72); seeds 200-211, not used to choose: 0.59 /
+#: 0.62 -> 0.61 / 0.69. On truth landmarks (12 synthetic scenes) agreement fell from 97.5 to
+#: 94.6 %; a lower depth weight as well (3.0) gave 0.70 / 0.83 on seeds 200-211 but 90.0 %
+#: on truth landmarks, failing the per-thumb truth test, so the depth weight stays.
+CAREGIVER_WEIGHTS = ContactWeights(inside=4.0)
 
 
 #: Cue levels where the shape terms change sign: between the hover and press levels that
@@ -67,12 +88,12 @@ FLEX_REF, RATIO_REF, DEPTH_REF = 17.0, 0.90, 0.035
 DEPTH_FLOOR = -1.5
 
 
-def _pose_score(feats: np.ndarray) -> float:
+def _pose_score(feats: np.ndarray, w: ContactWeights = SELF_WEIGHTS) -> float:
     """Logistic score of the finger's shape cues (flex, ratio, depth, inside)."""
     flex, ratio, depth, inside = feats
-    return float(W_INSIDE * float(np.clip(-inside / 0.1, -2.0, 1.0))
-                 + W_FLEX * (flex - FLEX_REF) / 10.0 + W_RATIO * (RATIO_REF - ratio) / 0.1
-                 + W_DEPTH * max((depth - DEPTH_REF) / 0.04, DEPTH_FLOOR))
+    return float(w.inside * float(np.clip(-inside / 0.1, -2.0, 1.0))
+                 + w.flex * (flex - FLEX_REF) / 10.0 + w.ratio * (RATIO_REF - ratio) / 0.1
+                 + w.depth * max((depth - DEPTH_REF) / 0.04, DEPTH_FLOOR))
 
 
 def _logistic(s: float) -> float:
@@ -235,12 +256,15 @@ class ContactDetector:
         radius_l: finger capsule radius in receiver palm lengths.
         palm_mm: receiver palm length for the atlas.
         calibration: a pressure calibration; ``"auto"`` loads the user's stored one if any.
+        weights: the cue weights (:data:`SELF_WEIGHTS`; caregiver mode uses
+            :data:`CAREGIVER_WEIGHTS`).
     """
 
     def __init__(self, fingers: tuple[str, ...] = ("thumb",), *, enter: float = 0.6,
                  exit: float = 0.4, smoothing_s: float = 0.05, hold_s: float = 0.5,
                  gate_l: float = 0.05, radius_l: float = 0.09, palm_mm: float = 95.0,
-                 calibration: calib.Calibration | str | None = None) -> None:
+                 calibration: calib.Calibration | str | None = None,
+                 weights: ContactWeights = SELF_WEIGHTS) -> None:
         for f in fingers:
             if f not in REST_RATIO:
                 raise ConfigError(f"finger {f!r} is not one of {', '.join(REST_RATIO)}")
@@ -258,6 +282,7 @@ class ContactDetector:
         self.enter, self.exit, self.smoothing_s, self.hold_s = enter, exit, smoothing_s, hold_s
         self.gate_l, self.radius_l, self.palm_mm = gate_l, radius_l, palm_mm
         self.calibration = calib.load() if calibration == "auto" else calibration
+        self.weights = weights
         self._states: dict[tuple[int, str], _State] = {}
         self._frames: dict[int, StableFrame] = {}
 
@@ -276,10 +301,11 @@ class ContactDetector:
         if st.inside_since is None:
             st.inside_since = t
         dwell = min(t - st.inside_since, 0.3) / 0.3
-        common = W_BIAS + W_COVER * cues.covered + W_DWELL * dwell - W_SPEED * max(
+        w = self.weights
+        common = w.bias + w.cover * cues.covered + w.dwell * dwell - w.speed * max(
             st.speed - 3.0, 0.0)
-        st.raw_prob = _logistic(common + _pose_score(raw))
-        return _logistic(common + _pose_score(st.feats))
+        st.raw_prob = _logistic(common + _pose_score(raw, w))
+        return _logistic(common + _pose_score(st.feats, w))
 
     def update(self, hands: Hands, side: Side = Side.UNKNOWN,
                atlas: AtlasLike | None = None) -> tuple[Contact, ...]:

@@ -172,7 +172,7 @@ class Pipeline:
         self.atlas = atlas if atlas is not None else _load_atlas()
         self.side_detector = side_detector if side_detector is not None else \
             _side_detector(mirrored)
-        self.contact = contact if contact is not None else _contact_detector()
+        self.contact = contact if contact is not None else _contact_detector(mode)
         self.technique = technique if technique is not None else _technique_classifier()
         #: Two-handed technique recogniser; only in caregiver mode (one giving hand otherwise).
         self.pair = pair if pair is not None or mode != "caregiver" else _pair_classifier()
@@ -373,15 +373,17 @@ def _side_detector(mirrored: bool) -> Any:
     return SideDetector(mirrored=mirrored)
 
 
-def _contact_detector() -> Any:
+def _contact_detector(mode: str) -> Any:
     """The contact detector, with the user's stored pressure calibration if there is one.
 
     ``calibration="auto"`` loads what ``massagecam calibrate`` saved, so pressure levels appear
-    after a calibration (a corrupt file raises ``DataFileError`` naming it).
+    after a calibration (a corrupt file raises ``DataFileError`` naming it). Caregiver mode
+    weighs the cues its own way (``contact.CAREGIVER_WEIGHTS``).
     """
-    from massagecam.contact import ContactDetector
+    from massagecam.contact import CAREGIVER_WEIGHTS, SELF_WEIGHTS, ContactDetector
 
-    return ContactDetector(calibration="auto")
+    weights = CAREGIVER_WEIGHTS if mode == "caregiver" else SELF_WEIGHTS
+    return ContactDetector(calibration="auto", weights=weights)
 
 
 def _pair_classifier() -> Any:
