@@ -53,8 +53,6 @@ class PerHandStats:
     searches: int = 0
     duplicates: int = 0
     detected_counts: dict[int, int] = field(default_factory=dict)
-    #: Kept for callers that read a Landmarker's counters.
-    second_look_recoveries: int = 0
 
 
 def paint_over(image_bgr: npt.NDArray[np.uint8],
@@ -165,16 +163,13 @@ class PerHandLandmarker:
         """
         if self._pool is None:
             raise RuntimeError("PerHandLandmarker is closed")
-        searching = -1 if self._search is None else self._search[0]
         jobs = [k for k in range(self.num_hands) if self._last[k] is not None]
-        if searching < 0:
-            empty = [k for k in range(self.num_hands) if self._last[k] is None]
-            if empty:
-                searching = empty[0]
-                hide = [xy.copy() for xy in self._last if xy is not None]
-                self.stats.searches += 1
-                fut = self._pool.submit(self._run, searching, image_bgr, t, frame_index, hide)
-                self._search = (searching, fut)
+        empty = [k for k in range(self.num_hands) if self._last[k] is None]
+        if self._search is None and empty:
+            hide = [xy for xy in self._last if xy is not None]
+            self.stats.searches += 1
+            self._search = (empty[0], self._pool.submit(self._run, empty[0], image_bgr, t,
+                                                        frame_index, hide))
         # The calling thread runs the first tracking job itself; the pool runs the others.
         futures = {k: self._pool.submit(self._run, k, image_bgr, t, frame_index, [])
                    for k in jobs[1:]}

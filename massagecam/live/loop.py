@@ -239,18 +239,15 @@ class LiveSession:
         try:
             if owns:
                 from massagecam.landmarker import Landmarker
+                from massagecam.per_hand import PerHandLandmarker
 
                 n_hands = 3 if self.config.mode == "caregiver" else 2
-                if self.config.per_hand and (os.cpu_count() or 1) >= 2:
-                    from massagecam.per_hand import PerHandLandmarker
-
-                    for _ in range(self.config.workers if self.config.pipelined else 1):
-                        landmarkers.append(PerHandLandmarker(self.config.model_path, n_hands))
-                for _ in range(0 if landmarkers else
-                               self.config.workers if self.config.pipelined else 1):
-                    landmarkers.append(Landmarker(model_path=self.config.model_path,
-                                                  num_hands=n_hands, mirrored=False,
-                                                  second_look=self.config.second_look))
+                per_hand = self.config.per_hand and (os.cpu_count() or 1) >= 2
+                for _ in range(self.config.workers if self.config.pipelined else 1):
+                    landmarkers.append(
+                        PerHandLandmarker(self.config.model_path, n_hands) if per_hand
+                        else Landmarker(model_path=self.config.model_path, num_hands=n_hands,
+                                        mirrored=False, second_look=self.config.second_look))
             self.pipeline = self._pipeline_factory(self.config, TimedLandmarker(landmarkers[0]))
             self.overlay = Overlay(atlas=getattr(self.pipeline, "atlas", None),
                                    routine=getattr(self.pipeline, "routine", None))

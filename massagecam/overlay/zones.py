@@ -24,22 +24,31 @@ _END_B = np.stack([np.cos(_HALF), np.sin(_HALF)], 1)
 _END_A = -_END_B
 
 
-def _stadium(a: np.ndarray, b: np.ndarray, r: float) -> np.ndarray:
-    """Polygon of a capsule: the segment a-b thickened by r, with round ends."""
-    u = (b - a) / float(np.hypot(*(b - a)))
-    rot = np.array([[u[0], u[1]], [-u[1], u[0]]], np.float32)  # x axis -> u
-    return np.concatenate([b + r * (_END_B @ rot), a + r * (_END_A @ rot)]).astype(np.float32)
+def _stadiums(a: np.ndarray, b: np.ndarray, r: np.ndarray) -> np.ndarray:
+    """(n, k, 2) polygons of n capsules: segments a-b thickened by r, with round ends.
+
+    All at once: the overlay redraws some twenty zones on every live frame, and one small
+    NumPy call chain per capsule was a good part of the frame's drawing time.
+    """
+    u = (b - a) / np.hypot(*(b - a).T)[:, None]
+    rot = np.stack([np.stack([u[:, 0], u[:, 1]], 1), np.stack([-u[:, 1], u[:, 0]], 1)], 1)
+    rr = r[:, None, None]
+    ends_b = b[:, None] + rr * np.einsum("kj,njl->nkl", _END_B, rot)  # x axis -> u
+    ends_a = a[:, None] + rr * np.einsum("kj,njl->nkl", _END_A, rot)
+    return np.concatenate([ends_b, ends_a], 1).astype(np.float32)
 
 
 def outlines_of(shapes: Any) -> list[Outline]:
-    """(polygon | None, circle centre | None, radius) for each piece of one atlas entry.
+    """(polygon | None, circle centre | None, radius) for each piece of atlas entries.
 
-    ``shapes`` is what ``Atlas.shapes`` gives per id: a list of ``Shape`` records with
-    ``kind`` "polygon" (corners), "capsule" (two ends and a radius; equal ends = a disc) or
-    "point" (a spot and its tolerance radius).
+    ``shapes`` is what ``Atlas.shapes`` gives per id (or several ids' pieces in one list): a
+    list of ``Shape`` records with ``kind`` "polygon" (corners), "capsule" (two ends and a
+    radius; equal ends = a disc) or "point" (a spot and its tolerance radius). Capsules come
+    after the other pieces.
     """
     items = shapes if isinstance(shapes, (list, tuple)) else [shapes]
     out: list[Outline] = []
+    caps: list[tuple[np.ndarray, np.ndarray, float]] = []
     for sh in items:
         pts = np.asarray(getattr(sh, "points", np.zeros((0, 2))), np.float32).reshape(-1, 2)
         kind = getattr(sh, "kind", "polygon")
@@ -47,50 +56,14 @@ def outlines_of(shapes: Any) -> list[Outline]:
         if kind == "polygon" and len(pts) >= 3:
             out.append((pts, None, 0.0))
         elif kind == "capsule" and len(pts) >= 2 and float(np.hypot(*(pts[1] - pts[0]))) > 1:
-            out.append((_stadium(pts[0], pts[1], max(r, 1.0)), None, 0.0))
+            caps.append((pts[0], pts[1], max(r, 1.0)))
         elif len(pts) >= 1:
             c = pts[:2].mean(axis=0)
             out.append((None, (float(c[0]), float(c[1])), max(r, 2.0)))
+    if caps:
+        a, b, r = (np.asarray(v, np.float32) for v in zip(*caps, strict=True))
+        out.extend((poly, None, 0.0) for poly in _stadiums(a, b, r))
     return out
-
-
-def _pieces(shapes: Any) -> list[Any]:
-    return list(shapes) if isinstance(shapes, (list, tuple)) else [shapes]
-
-
-def _pixel_outlines(pieces: list[Any]) -> tuple[list[np.ndarray],
-                                                 list[tuple[tuple[int, int], int]]]:
-    """Integer polygons and circles of many pieces at once, as :func:`outlines_of` draws them.
-
-    The overlay redraws some twenty zones on every live frame; building all capsules in one
-    vectorised pass instead of one small NumPy call chain per piece keeps the frame's drawing
-    time (on the latency path) down.
-    """
-    polys: list[np.ndarray] = []
-    circles: list[tuple[tuple[int, int], int]] = []
-    caps_a, caps_b, caps_r = [], [], []
-    for sh in pieces:
-        pts = np.asarray(getattr(sh, "points", np.zeros((0, 2))), np.float32).reshape(-1, 2)
-        kind = getattr(sh, "kind", "polygon")
-        r = float(getattr(sh, "radius", 0.0) or 0.0)
-        if kind == "polygon" and len(pts) >= 3:
-            polys.append(np.round(pts).astype(np.int32))
-        elif kind == "capsule" and len(pts) >= 2 and float(np.hypot(*(pts[1] - pts[0]))) > 1:
-            caps_a.append(pts[0])
-            caps_b.append(pts[1])
-            caps_r.append(max(r, 1.0))
-        elif len(pts) >= 1:
-            c = pts[:2].mean(axis=0)
-            circles.append((ipt((float(c[0]), float(c[1]))), max(2, round(max(r, 2.0)))))
-    if caps_a:
-        a, b = np.asarray(caps_a, np.float32), np.asarray(caps_b, np.float32)
-        r_ = np.asarray(caps_r, np.float32)[:, None, None]
-        u = (b - a) / np.hypot(*(b - a).T)[:, None]
-        rot = np.stack([np.stack([u[:, 0], u[:, 1]], 1), np.stack([-u[:, 1], u[:, 0]], 1)], 1)
-        ends_b = b[:, None] + r_ * np.einsum("kj,njl->nkl", _END_B, rot)
-        ends_a = a[:, None] + r_ * np.einsum("kj,njl->nkl", _END_A, rot)
-        polys.extend(np.round(np.concatenate([ends_b, ends_a], 1)).astype(np.int32))
-    return polys, circles
 
 
 def shape_center(shapes: Any) -> tuple[float, float] | None:
@@ -136,7 +109,15 @@ class ZonesAnnotator:
         layers.append(([k for k in shapes if k in targets], self.palette.target,
                        self.target_alpha, 2))
         for ids, color, alpha, thick in layers:
-            polys, circles = _pixel_outlines([sh for k in ids for sh in _pieces(shapes[k])])
+            pieces = [sh for k in ids for sh in
+                      (shapes[k] if isinstance(shapes[k], (list, tuple)) else [shapes[k]])]
+            polys: list[np.ndarray] = []
+            circles: list[tuple[tuple[int, int], int]] = []
+            for poly, center, radius in outlines_of(pieces):
+                if poly is not None:
+                    polys.append(np.round(poly).astype(np.int32))
+                elif center is not None:
+                    circles.append((ipt(center), max(2, round(radius))))
             if not polys and not circles:
                 continue
             if alpha > 0:
