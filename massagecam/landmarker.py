@@ -27,7 +27,7 @@ import numpy.typing as npt
 from massagecam.errors import ConfigError, ModelError
 from massagecam.hands import NUM_LANDMARKS, Hands
 from massagecam.model_file import MODEL_NAME, MODEL_SHA256, sha256_of, verify_model
-from massagecam.second_look import PHANTOM_INSIDE, inside_share, same_hand
+from massagecam.second_look import PHANTOM_INSIDE, Crop, crop_ring, inside_share, same_hand
 
 #: The model-file names are re-exported: callers check the model through the adapter.
 __all__ = ["MODEL_NAME", "MODEL_SHA256", "Landmarker", "LandmarkerStats", "sha256_of",
@@ -69,10 +69,6 @@ def _close_tasks(tasks: dict[str, Any], quiet: bool) -> None:
             if task is not None:
                 task.close()
                 tasks[name] = None
-
-
-#: A square search crop: centre x, centre y, side, in pixels of the frame.
-Crop = tuple[float, float, float]
 
 
 @dataclass
@@ -332,27 +328,12 @@ class Landmarker:
         return self._follow and self._partner is not None and t - self._partner[0] <= 0.5
 
     def _crops(self, found: npt.NDArray[np.float32], t: float) -> list[Crop]:
-        """Crop squares to search, best bets first.
-
-        The partner found on a recent frame is searched with the crop that found it (a crop
-        centred on it tends to re-find the lone hand instead); then the crops go round
-        the lone hand: beside it on each side in turn, then centred on it, so successive looks
-        cover all sides while each look stays cheap. (On two_thumbs_up.jpg the centred crop
-        never found the partner at any scale; side crops did.)
-        """
-        lo, hi = found.min(axis=0), found.max(axis=0)
-        s = float(max(hi - lo))
-        cx, cy = (lo + hi) / 2.0
-        crops: list[Crop] = []
-        if self._partner_recent(t):
-            crops.append(self._partner[2])  # type: ignore[index]
-        ring: list[Crop] = [(float(cx + dx * s * 0.6), float(cy + dy * s * 0.6), s * 1.5)
-                            for dx, dy in ((-1, 0), (0, -1), (1, 0), (0, 1))]
-        ring.append((float(cx), float(cy), s * self._scale))
-        for _ in range(self._crops_per_look):
-            crops.append(ring[self._ring % len(ring)])
-            self._ring += 1
-        return crops
+        """This look's crops: the partner's recent crop first, then the next ones of the ring."""
+        first = [self._partner[2]] if self._partner_recent(t) else []  # type: ignore[index]
+        ring = crop_ring(found, self._scale)
+        picks = [ring[(self._ring + i) % len(ring)] for i in range(self._crops_per_look)]
+        self._ring += self._crops_per_look
+        return first + picks
 
     def _look_again(self, rgb: npt.NDArray[np.uint8], found: _Row, t: float) -> _Row | None:
         """Search upscaled crops around the lone hand for a second, distinct hand.

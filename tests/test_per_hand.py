@@ -62,6 +62,8 @@ def test_config_checked():
         PerHandLandmarker(num_hands=1, instances=[FakeSingle([A])])
     with pytest.raises(ConfigError, match="instances: 1 given, expected 2"):
         PerHandLandmarker(instances=[FakeSingle([A])])
+    with pytest.raises(ConfigError, match=r"reuse_still 0.0: expected None or 0 < share <= 0.5"):
+        PerHandLandmarker(reuse_still=0.0, instances=[FakeSingle([A]), FakeSingle([A])])
 
 
 def test_paint_over_covers_the_hand_and_leaves_the_rest():
@@ -126,6 +128,41 @@ def test_background_search_reports_the_found_hand_from_the_next_frame():
         assert time.perf_counter() - t0 < 0.04
         time.sleep(0.1)
         assert len(ph.detect(_scene(), 0.1, 1)) == 1  # the finished search's hand
+
+
+def test_a_still_hand_skips_every_other_frame_and_a_moving_one_none():
+    class Moving(FakeSingle):
+        """Hand A still; hand B moving 5 px a frame (0.05 palm lengths here)."""
+
+        def detect(self, image: np.ndarray, t: float, frame_index: int) -> Hands:
+            shift = np.float32([5.0 * frame_index, 0.0])
+            self.truth = [A, B + shift]
+            if self.tracked is not None and float(self.tracked[:, 0].mean()) > 320:
+                self.tracked = self.tracked + shift - self.shift  # follows its hand
+            self.shift = shift
+            self.runs = getattr(self, "runs", []) + [frame_index]
+            return super().detect(image, t, frame_index)
+
+    fakes = [Moving([A, B]), Moving([A, B])]
+    with PerHandLandmarker(background_search=False, reuse_still=0.015, instances=fakes) as ph:
+        frames = [ph.detect(_scene(), i / 60, i) for i in range(12)]
+        still = next(f for f in fakes if float(f.tracked[:, 0].mean()) < 320)
+        moving = next(f for f in fakes if f is not still)
+        # both found on every frame from the second on, the moving hand where it is now
+        for i, hands in enumerate(frames[1:], start=1):
+            assert len(hands) == 2 and hands.frame_index == i
+            right = max(hands.xy, key=lambda xy: float(xy[:, 0].mean()))
+            assert float(right[:, 0].mean()) == pytest.approx(float(B[:, 0].mean()) + 5 * i)
+        # the moving hand runs on every frame; the still one on every other frame once it
+        # has two runs to compare, and the frames between reuse its last landmarks exactly
+        assert moving.runs == list(range(moving.runs[0], 12))
+        gaps = np.diff(still.runs[1:])
+        assert len(gaps) >= 4 and (gaps == 2).all()
+        skipped = [i for i in range(still.runs[0], 12) if i not in still.runs]
+        for i in skipped:
+            left = min(frames[i].xy, key=lambda xy: float(xy[:, 0].mean()))
+            assert np.array_equal(left, A)
+        assert ph.stats.reused == len(skipped)
 
 
 @pytest.mark.model

@@ -61,9 +61,13 @@ class LiveConfig:
             (benchmarks/live_latency.py, docs/live.md).
         landmark_workers: when pipelined, landmark workers taking frames side by side, each
             with its own instance(s) (1..4). None: 1 with ``per_hand`` (a second one lets
-            frames overlap on a 2-core machine: none dropped in 60 s, 7 of 3599 with one, but
-            p95 latency 3 ms higher), 2 for whole-frame instances (one cannot keep up with
-            60 fps).
+            frames overlap on a 2-core machine: 0-1 dropped a minute instead of 0-3, but
+            p95 latency 1-2 ms higher, at the 25-ms limit), 2 for whole-frame instances (one
+            cannot keep up with 60 fps).
+        reuse_still: with ``per_hand``, a hand that moved less than this share of its palm
+            length between its last two model runs keeps those landmarks for the next frame
+            instead of running the model on it (never two frames running; None: every hand,
+            every frame). See :class:`~massagecam.per_hand.PerHandLandmarker`.
         loop: play a file source again from its start when it ends (demos, window tests).
     """
 
@@ -88,6 +92,7 @@ class LiveConfig:
     landmark_workers: int | None = None
     caregiver_at: str | None = "bottom"
     second_look: bool = False
+    reuse_still: float | None = 0.015
     loop: bool = False
 
     def __post_init__(self) -> None:
@@ -99,6 +104,9 @@ class LiveConfig:
         if self.landmark_workers is not None and not 1 <= self.landmark_workers <= MAX_WORKERS:
             raise ConfigError(f"landmark_workers {self.landmark_workers!r}: expected "
                               f"1..{MAX_WORKERS}")
+        if self.reuse_still is not None and not 0.0 < self.reuse_still <= 0.5:
+            raise ConfigError(f"reuse_still {self.reuse_still!r}: expected None or "
+                              "0 < share <= 0.5 of the palm length")
         if not 0 <= self.reconnect_s <= 3600:
             raise ConfigError(f"reconnect_s {self.reconnect_s!r}: expected 0..3600 seconds")
         if self.record is not None:

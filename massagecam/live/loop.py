@@ -102,6 +102,7 @@ class LiveSession:
         self.source_info: Any = None
         self.started_at: str | None = None
         self.recorder: Any = None
+        self.landmarkers: list[Any] = []  # the model instances of the last run (their stats)
 
     # -- keys -------------------------------------------------------------------------
     def handle_key(self, code: int) -> str | None:
@@ -231,6 +232,7 @@ class LiveSession:
         self.source_info = self.source.info
         self.stats.watch(self.source)
         landmarkers: list[Any] = [] if self._landmarker is None else [self._landmarker]
+        self.landmarkers = landmarkers
         owns = not landmarkers
         self.recorder = Recorder()
         started = time.monotonic()
@@ -245,7 +247,8 @@ class LiveSession:
                 per_hand = self.config.per_hand and (os.cpu_count() or 1) >= 2
                 for _ in range(self.config.workers if self.config.pipelined else 1):
                     landmarkers.append(
-                        PerHandLandmarker(self.config.model_path, n_hands) if per_hand
+                        PerHandLandmarker(self.config.model_path, n_hands,
+                                          reuse_still=self.config.reuse_still) if per_hand
                         else Landmarker(model_path=self.config.model_path, num_hands=n_hands,
                                         mirrored=False, second_look=self.config.second_look))
             self.pipeline = self._pipeline_factory(self.config, TimedLandmarker(landmarkers[0]))

@@ -16,7 +16,7 @@ import pytest
 from live_video import CameraPlan, synth_video
 
 from massagecam.capture import open_source
-from massagecam.errors import CaptureError
+from massagecam.errors import CaptureError, ConfigError
 from massagecam.history import History
 from massagecam.live import LiveConfig, LiveSession
 from massagecam.report.result import load_schema
@@ -176,6 +176,16 @@ def test_camera_gone_for_good_ends_and_saves(video, home):
     assert s.ended_by.startswith("source lost")
     assert 0 < s.frames <= 25 and s.stats["lost"] == 1 and s.stats["reconnects"] == 0
     assert s.history_id is not None and s.report.exists()
+
+
+@pytest.mark.parametrize(("field", "value", "message"), [
+    ("reuse_still", 0.9, r"reuse_still 0.9: expected None or 0 < share <= 0.5"),
+    ("landmark_workers", 5, r"landmark_workers 5: expected 1..4"),
+    ("reconnect_s", -1.0, r"reconnect_s -1.0: expected 0..3600"),
+])
+def test_config_names_the_value_and_the_allowed_range(field, value, message):
+    with pytest.raises(ConfigError, match=message):
+        LiveConfig(window=False, **{field: value})
 
 
 def test_no_camera_lists_what_opens(video, home):
