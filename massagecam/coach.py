@@ -20,9 +20,9 @@ from typing import TYPE_CHECKING
 
 from massagecam.errors import ConfigError
 from massagecam.hands import Role
-from massagecam.results import Contact, FrameAnalysis, Location, Side
+from massagecam.results import Contact, FrameAnalysis, Side
 from massagecam.routines.follow import FollowWindow
-from massagecam.routines.look import Look, guidance_words, tally_frame
+from massagecam.routines.look import Look, guidance_words, step_progress, tally_frame
 from massagecam.routines.model import PAIR_TECHNIQUES, Routine, Step
 from massagecam.routines.state import CoachState, FrameRecord, Phase
 from massagecam.routines.workpoint import STATIONARY, TRAVELLING, PassTracker, WorkPoint
@@ -186,7 +186,7 @@ class Coach:
         self._pass_hit = False
         if TRAVELLING & set(step.techniques):
             here = (lead is not None and lead.location is not None
-                    and self._hits(step, targets, lead.location))
+                    and step.hits(targets, lead.location))
             self._pass_hit = self._passes.update(lead is not None and lead.in_contact, here, t)
         return self._look(analysis, step)
 
@@ -223,7 +223,7 @@ class Coach:
                             f"near {loc.nearest_point}" if loc.nearest_point else None)
             face = loc.side if loc.side is not Side.UNKNOWN else a.side
             look.face = None if face is Side.UNKNOWN else str(face)
-            look.hit = self._hits(step, targets, loc) or (
+            look.hit = step.hits(targets, loc) or (
                 step is self.step and (self._pass_hit or self._centre_hits(a, step, targets,
                                                                            r, face)))
         elif a.side is not Side.UNKNOWN:
@@ -261,7 +261,7 @@ class Coach:
         in a support press the pressing hand's thumb is judged, not the supporting one's.
         """
         on = [c for c in a.contacts if c.in_contact and c.location is not None
-              and self._hits(step, targets, c.location)]
+              and step.hits(targets, c.location)]
         active = getattr(getattr(a, "pair", None), "active", None)
         if active is not None:
             pressing = [c for c in (on or a.contacts) if c.giver_track == active]
@@ -290,13 +290,7 @@ class Coach:
         if c is None:
             return False
         loc = self.atlas.locate(c, rec, str(a.hands.handedness[r]), face)
-        return self._hits(step, targets, loc)
-
-    @staticmethod
-    def _hits(step: Step, targets: tuple[str, ...], loc: Location) -> bool:
-        if step.tolerance_l is not None and loc.nearest_point in targets:
-            return bool(loc.point_distance_l <= step.tolerance_l)
-        return any(t in loc.zones for t in targets) or loc.zone in targets
+        return step.hits(targets, loc)
 
     # -- bookkeeping -------------------------------------------------------------------
     def _phase_and_timer(self, step: Step, tally: StepTally, look: Look, dt: float) -> None:
@@ -371,20 +365,13 @@ class Coach:
             return lk.hit and lk.hand_ok and lk.side_ok
 
         # most of this step done: moving on is expected, so trust it sooner
-        need = self.follow_s * (FOLLOW_DONE_FACTOR if self._progress(
+        need = self.follow_s * (FOLLOW_DONE_FACTOR if step_progress(
             step, self.tallies[self.step_index]) >= FOLLOW_DONE_PROGRESS else 1.0)
         by_place = self._follow_window.update(a.t, dt, placed(nlook) and not placed(look),
                                               nlook.on_target, need)
         by_technique = (nlook.on_target and nlook.tech_ok and not look.tech_ok)
         self._follow = self._follow + dt if by_technique else 0.0
         return by_place or self._follow >= 2.0 * self.follow_s
-
-    @staticmethod
-    def _progress(step: Step, tally: StepTally) -> float:
-        """Share of the step done: repetitions or on-target time against what it asks."""
-        if step.reps:
-            return min(1.0, tally.reps / step.reps)
-        return min(1.0, tally.elapsed_s / (step.duration_s or 1.0))
 
     # -- state out ---------------------------------------------------------------------
     def _emit(self, a: FrameAnalysis, look: Look, guidance: str) -> CoachState:
@@ -398,7 +385,7 @@ class Coach:
                                                  self.first_hand).score
             running = self._done_score
         else:
-            progress = self._progress(step, tally)
+            progress = step_progress(step, tally)
             running = step_value(step, tally)
         if self.records.maxlen != 0:
             self.records.append(FrameRecord(

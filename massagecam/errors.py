@@ -8,6 +8,9 @@ else should reach the user as a traceback.
 
 from __future__ import annotations
 
+import math
+from typing import Any
+
 
 class MassagecamError(Exception):
     """Base class: a problem the user can fix, described in one line."""
@@ -52,3 +55,18 @@ class ScriptError(DataFileError):
 
 class ConfigError(MassagecamError, ValueError):
     """A configuration value is out of its allowed range (names the value and the range)."""
+
+
+def check_range(name: str, value: Any, low: float, high: float, *, low_open: bool = True) -> float:
+    """``value`` as a finite float in ``(low, high]`` (``[low, high]`` with ``low_open=False``).
+
+    Raises :class:`ConfigError` naming the setting, the value given and the allowed range.
+    """
+    bounds = f"{'(' if low_open else '['}{low:g}, {high:g}]"
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        raise ConfigError(f"{name}={value!r}: expected a number in {bounds}") from None
+    if not (math.isfinite(v) and (v > low if low_open else v >= low) and v <= high):
+        raise ConfigError(f"{name}={value!r}: expected a number in {bounds}")
+    return v

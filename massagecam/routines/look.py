@@ -54,6 +54,13 @@ class Look:
     asked: tuple[str, ...] = ()
 
 
+def step_progress(step: Step, tally: StepTally) -> float:
+    """Share of the step done: repetitions or on-target time against what it asks."""
+    if step.reps:
+        return min(1.0, tally.reps / step.reps)
+    return min(1.0, tally.elapsed_s / (step.duration_s or 1.0))
+
+
 def tally_frame(tally: StepTally, look: Look, dt: float) -> None:
     """Add one frame of ``dt`` seconds, as read in ``look``, to the step's ``tally``.
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from massagecam.results import TechniqueName
+from massagecam.results import Location, TechniqueName
 
 #: Allowed values, in the order they are listed in error messages and docs.
 TECHNIQUES: tuple[str, ...] = tuple(t.value for t in TechniqueName if t is not TechniqueName.NONE)
@@ -115,6 +115,16 @@ class Step:
             return self.targets
         only = dict(self.hand_only)
         return tuple(t for t in self.targets if only.get(t, hand) == hand)
+
+    def hits(self, targets: tuple[str, ...], loc: Location) -> bool:
+        """A press at ``loc`` is on one of ``targets``.
+
+        Within the step's point tolerance when it sets one and the nearest point is a target,
+        else inside a target zone.
+        """
+        if self.tolerance_l is not None and loc.nearest_point in targets:
+            return bool(loc.point_distance_l <= self.tolerance_l)
+        return any(t in loc.zones for t in targets) or loc.zone in targets
 
     def expected_hand(self, first: str | None) -> str | None:
         """The receiving hand of this step, given the routine's first hand ("Left"/"Right")."""

@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from massagecam.errors import ConfigError
+from massagecam.errors import ConfigError, check_range
 from massagecam.hands import Hands, Landmark, Role
 from massagecam.tracking.caregiver import FarSide
 from massagecam.tracking.flow import FlowCarrier
@@ -62,16 +62,6 @@ GHOST_DISTANCE = 0.8
 NEWCOMER_VOTE = 8.0
 
 
-def _positive(name: str, value: Any, low: float, high: float) -> float:
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        v = math.nan
-    if not (low < v <= high):
-        raise ConfigError(f"{name}={value!r}: expected a number in ({low:g}, {high:g}]")
-    return v
-
-
 class RoleTracker:
     """Keeps hand identities and giver/receiver roles across frames.
 
@@ -112,10 +102,10 @@ class RoleTracker:
         self.receiving = receiving
         self.mode = mode
         self.caregiver_at = caregiver_at
-        self.hold_s = _positive("hold_s", hold_s, 0.0, 10.0)
-        self.gate = _positive("gate", gate, 0.0, 5.0)
-        self.decide_s = _positive("decide_s", decide_s, 0.0, EVIDENCE_LIMIT)
-        self.swap_s = _positive("swap_s", swap_s, 0.0, 2 * EVIDENCE_LIMIT)
+        self.hold_s = check_range("hold_s", hold_s, 0.0, 10.0)
+        self.gate = check_range("gate", gate, 0.0, 5.0)
+        self.decide_s = check_range("decide_s", decide_s, 0.0, EVIDENCE_LIMIT)
+        self.swap_s = check_range("swap_s", swap_s, 0.0, 2 * EVIDENCE_LIMIT)
         self.smoothing = smoothing_config(smoothing)
         self.max_participants = 2 if mode == "self" else 3
         self._flow = FlowCarrier() if flow else None

@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from massagecam.errors import ConfigError
+from massagecam.errors import ConfigError, check_range
 from massagecam.hands import CONNECTIONS, NUM_LANDMARKS
 
 #: Defaults chosen by the paper's tuning procedure on synthetic landmarks (docs/tracking.md).
@@ -50,19 +50,6 @@ def skeleton_pool() -> npt.NDArray[np.float64]:
     return a / a.sum(axis=1, keepdims=True)
 
 
-def _check_range(name: str, value: float, low: float, high: float, *, low_open: bool) -> float:
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        raise ConfigError(f"{name}={value!r}: expected a number in "
-                          f"{'(' if low_open else '['}{low:g}, {high:g}]") from None
-    ok = (v > low if low_open else v >= low) and v <= high and math.isfinite(v)
-    if not ok:
-        raise ConfigError(f"{name}={value!r}: expected a number in "
-                          f"{'(' if low_open else '['}{low:g}, {high:g}]")
-    return v
-
-
 @dataclass(frozen=True)
 class SmoothingConfig:
     """Validated One Euro parameters.
@@ -78,11 +65,11 @@ class SmoothingConfig:
     d_cutoff: float = DEFAULT_D_CUTOFF
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "min_cutoff", _check_range("min_cutoff", self.min_cutoff,
+        object.__setattr__(self, "min_cutoff", check_range("min_cutoff", self.min_cutoff,
                                                             0.0, 1000.0, low_open=True))
-        object.__setattr__(self, "beta", _check_range("beta", self.beta, 0.0, 1000.0,
+        object.__setattr__(self, "beta", check_range("beta", self.beta, 0.0, 1000.0,
                                                       low_open=False))
-        object.__setattr__(self, "d_cutoff", _check_range("d_cutoff", self.d_cutoff,
+        object.__setattr__(self, "d_cutoff", check_range("d_cutoff", self.d_cutoff,
                                                           0.0, 1000.0, low_open=True))
 
 
