@@ -97,7 +97,8 @@ def pct(v: list[float] | np.ndarray, q: float) -> float:
 
 def run_live(frames: list[np.ndarray], seconds: float, warmup: float,
              routine: str | None, pipelined: bool = True, workers: int | None = None,
-             per_hand: bool = True, reuse_still: float | None = 0.015) -> dict[str, float]:
+             per_hand: bool = True, reuse_still: float | None = 0.015,
+             pin_threads: bool = True) -> dict[str, float]:
     factory = lambda target, api: PacedPlayer(frames, FEED_FPS)  # noqa: E731
     opener = functools.partial(open_source, capture_factory=factory)
     # (frames done, process CPU seconds) every 30 frames: reading the process's CPU clock
@@ -112,7 +113,7 @@ def run_live(frames: list[np.ndarray], seconds: float, warmup: float,
     session = LiveSession(LiveConfig(source=0, routine=routine, window=False, save=False,
                                      duration_s=warmup + seconds, pipelined=pipelined,
                                      landmark_workers=workers, per_hand=per_hand,
-                                     reuse_still=reuse_still),
+                                     reuse_still=reuse_still, pin_threads=pin_threads),
                           opener=opener,
                           key_script=sample)
     session.run()
@@ -140,6 +141,8 @@ def run_live(frames: list[np.ndarray], seconds: float, warmup: float,
         "overlay_p50": pct(np.asarray(st.overlay_s)[steady] * 1000, 50),
         "overlay_p95": pct(np.asarray(st.overlay_s)[steady] * 1000, 95),
         "cpu_ms": cpu_ms,
+        "workers": len(session.landmarkers),
+        "pinned": sum(getattr(lm, "pinned", 0) for lm in session.landmarkers),
         # hand-frames whose landmarks were reused from the hand's last run (whole session)
         "reused": getattr(lm_stats, "reused", 0) / max(1, sum(
             n * c for n, c in getattr(lm_stats, "detected_counts", {}).items())),
@@ -183,6 +186,9 @@ def main() -> int:
     ap.add_argument("--no-reuse", action="store_true",
                     help="run every hand's model on every frame (default: a still hand keeps "
                          "its landmarks for one frame)")
+    ap.add_argument("--no-pin", action="store_true",
+                    help="let the OS place the model threads (default: each hand's instance "
+                         "on a core of its own)")
     a = ap.parse_args()
     frames, name = load_frames(a.video)
     print(f"session: {name}, {len(frames)} frames at {SIZE[0]}x{SIZE[1]}, fed at "
@@ -190,15 +196,16 @@ def main() -> int:
           f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}")
     live = run_live(frames, a.seconds, a.warmup, a.routine, pipelined=not a.sequential,
                     workers=a.workers, per_hand=not a.whole_frames,
-                    reuse_still=None if a.no_reuse else 0.015)
+                    reuse_still=None if a.no_reuse else 0.015, pin_threads=not a.no_pin)
     bare = run_bare(frames[: min(len(frames), 300)])
     per_hand = run_bare(frames[: min(len(frames), 300)], per_hand=True)
     ok = {"fps": live["fps"] >= FEED_FPS - 0.5 and live["dropped"] == 0,
           "latency": live["lat_p95"] <= 25.0, "stale": live["stale"] == 0}
     mode = ("sequential" if a.sequential else
-            f"pipelined, {a.workers or 2} whole-frame landmark workers" if a.whole_frames else
-            f"pipelined, {a.workers or 1} worker(s), one landmark instance per hand, "
-            f"{100 * live['reused']:.0f} % of hand-frames reused")
+            f"pipelined, {live['workers']} whole-frame landmark workers" if a.whole_frames else
+            f"pipelined, {live['workers']} worker(s), one landmark instance per hand, "
+            f"{100 * live['reused']:.0f} % of hand-frames reused, "
+            f"{live['pinned']} model threads pinned")
     print(f"live loop ({mode}): {live['fps']:6.1f} fps processed, {live['frames']} of "
           f"{live['fed']} fed frames, dropped {live['dropped']}   "
           f"[{'ok' if ok['fps'] else 'MISS'}: >= 60 fps, 0 dropped]")

@@ -97,6 +97,9 @@ class PerHandLandmarker:
             MediaPipe's thresholds (0..1), the same for every instance.
         background_search: do not wait for a search's frame (see :meth:`detect`); False
             waits, so a file gives the same result on every run (tests).
+        pin_threads: on Linux, keep each instance's native threads on one core of its own
+            (instance ``k`` on the ``k``-th core this process may use), see
+            :func:`pin_native_threads`. Off by default; live practice turns it on.
         reuse_still: a hand that moved less than this share of its palm length between
             its last two runs keeps those landmarks for one frame instead of running its
             model on it (never two frames running). None runs every hand on every frame.
@@ -108,23 +111,29 @@ class PerHandLandmarker:
                  mirrored: bool = False, *, min_detection_confidence: float = 0.5,
                  min_presence_confidence: float = 0.5, min_tracking_confidence: float = 0.5,
                  background_search: bool = True, reuse_still: float | None = None,
-                 instances: list[Any] | None = None) -> None:
+                 pin_threads: bool = False, instances: list[Any] | None = None) -> None:
         if not 2 <= num_hands <= 4:
             raise ConfigError(f"num_hands {num_hands}: expected 2..4 (one instance per hand)")
         if reuse_still is not None and not 0.0 < reuse_still <= 0.5:
             raise ConfigError(f"reuse_still {reuse_still!r}: expected None or 0 < share <= 0.5"
                               " of the palm length")
+        self.pinned = 0  # native threads kept on one core (pin_threads)
         if instances is None:
             from massagecam.landmarker import Landmarker
 
             instances = []
+            cpus = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else []
             try:
-                for _ in range(num_hands):
+                for k in range(num_hands):
+                    before = _thread_ids()
                     instances.append(Landmarker(
                         model_path, num_hands=1, mirrored=mirrored, second_look=False,
                         search_every_s=None, min_detection_confidence=min_detection_confidence,
                         min_presence_confidence=min_presence_confidence,
                         min_tracking_confidence=min_tracking_confidence))
+                    if pin_threads and len(cpus) >= 2:
+                        self.pinned += pin_native_threads(_thread_ids() - before,
+                                                          cpus[k % len(cpus)])
             except BaseException:
                 for lm in instances:
                     lm.close()
@@ -259,3 +268,44 @@ def _moved(before: npt.NDArray[np.float32] | None, after: npt.NDArray[np.float32
     if palm <= 1e-6:
         return float("inf")
     return float(np.linalg.norm(after - before, axis=1).mean()) / palm
+
+
+#: Name MediaPipe (1.2) gives the threads of a graph's default executor, which run the model.
+GRAPH_THREAD_NAME = "drishti"
+
+
+def _thread_ids() -> set[int]:
+    """Ids of this process's MediaPipe graph threads (Linux ``/proc``; elsewhere empty)."""
+    found = set()
+    try:
+        for tid in os.listdir("/proc/self/task"):
+            with open(f"/proc/self/task/{tid}/comm") as f:
+                if f.read().strip() == GRAPH_THREAD_NAME:
+                    found.add(int(tid))
+    except OSError:
+        return found
+    return found
+
+
+def pin_native_threads(tids: set[int], cpu: int) -> int:
+    """Keep the threads ``tids`` on core ``cpu``; returns how many could be pinned.
+
+    :class:`PerHandLandmarker` passes the graph threads each instance started (two per
+    instance); should a MediaPipe version name them otherwise, none are found and nothing is
+    pinned (the live benchmark prints how many were).
+
+    Why: traced with ``perf`` (sched_switch) on this 2-core VM, the slowest live frames had
+    both instances' MediaPipe threads taking turns on one core while the other stayed idle
+    for up to 12 ms; the scheduler did not move a woken thread to the idle core. With each
+    instance's threads on a core of its own, p95 latency fell from 22-23 to 18-21 ms
+    (benchmarks/live_latency.py, docs/live.md). A thread that is gone or may not be moved
+    is skipped: pinning is an optimisation, never an error.
+    """
+    done = 0
+    for tid in tids:
+        try:
+            os.sched_setaffinity(tid, {cpu})
+            done += 1
+        except (OSError, AttributeError):
+            continue
+    return done

@@ -8,6 +8,7 @@ it with the two-hand Landmarker on a rendered two-hand session.
 
 from __future__ import annotations
 
+import os
 import time
 
 import cv2
@@ -16,7 +17,13 @@ import pytest
 
 from massagecam.errors import ConfigError
 from massagecam.hands import Hands, Landmark
-from massagecam.per_hand import MASK_BGR, PerHandLandmarker, paint_over
+from massagecam.per_hand import (
+    MASK_BGR,
+    PerHandLandmarker,
+    _thread_ids,
+    paint_over,
+    pin_native_threads,
+)
 from massagecam.synthetic import make_hand
 
 A = make_hand((200, 240), 100)
@@ -191,3 +198,27 @@ def test_same_hands_and_landmarks_as_the_two_hand_landmarker():
     assert both["per_hand"] >= both["whole"] - 0.02 * len(frames)
     assert float(np.median(diffs)) < 0.5 and float(np.percentile(diffs, 90)) < 2.0
     assert ph.stats.duplicates <= 2
+
+
+def test_pinning_a_thread_that_is_gone_is_skipped_not_an_error():
+    assert pin_native_threads({2**22 + 12345}, 0) == 0
+
+
+@pytest.mark.model
+@pytest.mark.skipif(not hasattr(os, "sched_getaffinity") or len(os.sched_getaffinity(0)) < 2,
+                    reason="pinning needs Linux and at least two usable cores")
+def test_each_instance_keeps_its_model_threads_on_a_core_of_its_own():
+    cpus = sorted(os.sched_getaffinity(0))
+    before = _thread_ids()
+    with PerHandLandmarker(num_hands=2, pin_threads=True) as ph:
+        threads = sorted(_thread_ids() - before)
+        assert ph.pinned == len(threads) >= 2
+        cores = [os.sched_getaffinity(t) for t in threads]
+        assert all(len(c) == 1 for c in cores)
+        # instance 0's threads (started first) on the first core, instance 1's on the next
+        half = len(threads) // 2
+        assert {next(iter(c)) for c in cores[:half]} == {cpus[0]}
+        assert {next(iter(c)) for c in cores[half:]} == {cpus[1]}
+    with PerHandLandmarker(num_hands=2) as ph:  # off by default
+        assert ph.pinned == 0
+        assert all(len(os.sched_getaffinity(t)) == len(cpus) for t in _thread_ids() - before)

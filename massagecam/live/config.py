@@ -25,6 +25,10 @@ KEYMAP: dict[int, str] = {
 RECEIVING = ("auto", "left", "right")
 
 
+#: Sources at least this fast get two per-hand landmark workers by default.
+FAST_SOURCE_FPS = 50.0
+
+
 @dataclass
 class LiveConfig:
     """Settings of one live session, checked at construction.
@@ -60,10 +64,12 @@ class LiveConfig:
             latency at 60 fps fell from 22 / 29 ms (p50 / p95) to 14 / 23 ms
             (benchmarks/live_latency.py, docs/live.md).
         landmark_workers: when pipelined, landmark workers taking frames side by side, each
-            with its own instance(s) (1..4). None: 1 with ``per_hand`` (a second one lets
-            frames overlap on a 2-core machine: 0-1 dropped a minute instead of 0-3, but
-            p95 latency 1-2 ms higher, at the 25-ms limit), 2 for whole-frame instances (one
-            cannot keep up with 60 fps).
+            with its own instance(s) (1..4). None: with ``per_hand``, 2 for sources of 50 fps
+            or more (two frames' models may overlap, so a slow stretch costs no frame) and 1
+            below (a 30 fps camera leaves time enough, and each instance then tracks every
+            frame); 2 for whole-frame instances.
+        pin_threads: with ``per_hand`` on Linux, keep each hand's model threads on a core
+            of its own (see :func:`~massagecam.per_hand.pin_native_threads`).
         reuse_still: with ``per_hand``, a hand that moved less than this share of its palm
             length between its last two model runs keeps those landmarks for the next frame
             instead of running the model on it (never two frames running; None: every hand,
@@ -93,6 +99,7 @@ class LiveConfig:
     caregiver_at: str | None = "bottom"
     second_look: bool = False
     reuse_still: float | None = 0.015
+    pin_threads: bool = True
     loop: bool = False
 
     def __post_init__(self) -> None:
@@ -115,12 +122,13 @@ class LiveConfig:
                 raise ConfigError(f"--record {self.record}: folder {self.record.parent} does "
                                   "not exist")
 
-    @property
-    def workers(self) -> int:
-        """Landmark workers when pipelined (``landmark_workers`` or its default)."""
+    def workers_for(self, fps: float | None) -> int:
+        """Landmark workers when pipelined, for a source delivering ``fps`` (None: unknown)."""
         if self.landmark_workers is not None:
             return self.landmark_workers
-        return 1 if self.per_hand else 2
+        if self.per_hand and (fps or 0.0) < FAST_SOURCE_FPS:
+            return 1
+        return 2
 
 
 @dataclass

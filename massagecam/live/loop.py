@@ -245,10 +245,12 @@ class LiveSession:
 
                 n_hands = 3 if self.config.mode == "caregiver" else 2
                 per_hand = self.config.per_hand and (os.cpu_count() or 1) >= 2
-                for _ in range(self.config.workers if self.config.pipelined else 1):
+                fps = getattr(self.source_info, "fps", None)
+                for _ in range(self.config.workers_for(fps) if self.config.pipelined else 1):
                     landmarkers.append(
                         PerHandLandmarker(self.config.model_path, n_hands,
-                                          reuse_still=self.config.reuse_still) if per_hand
+                                          reuse_still=self.config.reuse_still,
+                                          pin_threads=self.config.pin_threads) if per_hand
                         else Landmarker(model_path=self.config.model_path, num_hands=n_hands,
                                         mirrored=False, second_look=self.config.second_look))
             self.pipeline = self._pipeline_factory(self.config, TimedLandmarker(landmarkers[0]))
@@ -289,9 +291,10 @@ class LiveSession:
     def _new_feed(self, landmarkers: list[Any]) -> Any:
         """Frames with landmarks from the current source.
 
-        Pipelined: a worker thread takes the newest frame when free and runs the landmarks
-        on it (:class:`~massagecam.feeds.ParallelFeed`; with ``per_hand`` one instance per
-        hand, side by side, otherwise one whole-frame instance per worker), while this thread
+        Pipelined: worker threads (``LiveConfig.workers_for`` the source's rate) each take
+        the newest frame when free and run the landmarks on it
+        (:class:`~massagecam.feeds.ParallelFeed`; with ``per_hand`` one instance per hand,
+        side by side, otherwise one whole-frame instance per worker), while this thread
         tracks, coaches, draws and shows the frames in order.
         """
         live = self._is_live()

@@ -188,6 +188,14 @@ def test_config_names_the_value_and_the_allowed_range(field, value, message):
         LiveConfig(window=False, **{field: value})
 
 
+def test_landmark_workers_follow_the_source_rate():
+    cfg = LiveConfig(window=False)
+    # per-hand: a second worker only for fast sources, where two frames may need to overlap
+    assert [cfg.workers_for(f) for f in (60.0, 50.0, 30.0, None)] == [2, 2, 1, 1]
+    assert LiveConfig(window=False, per_hand=False).workers_for(30.0) == 2
+    assert LiveConfig(window=False, landmark_workers=3).workers_for(60.0) == 3
+
+
 def test_no_camera_lists_what_opens(video, home):
     opener, _ = camera_opener(video, [None])
     with pytest.raises(CaptureError, match=r"^no camera at index 3; cameras that open: none$"):
