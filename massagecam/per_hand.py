@@ -28,7 +28,8 @@ a receiving hand mostly moves by MediaPipe's own jitter (median 0.8 % of a palm 
 rendered sample at 60 fps, the giving hand 2.2 %), so about a third of the hand-frames are
 reused, the process's CPU per frame falls by about a quarter, and a moving hand is always
 measured on the frame it is in. Against the truth of the three rendered samples this is
-neither better nor worse (contact F1, zone and technique within ±0.02; docs/live.md).
+neither better nor worse (contact F1, zone and technique, means over the three within ±0.02;
+docs/live.md).
 
 MediaPipe itself is used only through :class:`~massagecam.landmarker.Landmarker`.
 """
@@ -97,13 +98,13 @@ class PerHandLandmarker:
             MediaPipe's thresholds (0..1), the same for every instance.
         background_search: do not wait for a search's frame (see :meth:`detect`); False
             waits, so a file gives the same result on every run (tests).
-        pin_threads: on Linux, keep each instance's native threads on one core of its own
-            (instance ``k`` on the ``k``-th core this process may use), see
+        pin_threads: on Linux, keep each instance's MediaPipe graph threads on one core of
+            its own (instance ``k`` on the ``k``-th core this process may use), see
             :func:`pin_native_threads`. Off by default; live practice turns it on.
         reuse_still: a hand that moved less than this share of its palm length between
             its last two runs keeps those landmarks for one frame instead of running its
             model on it (never two frames running). None runs every hand on every frame.
-            For live use at high frame rates, see :data:`REUSE_STILL`.
+            Live practice uses 0.015 (``LiveConfig.reuse_still``).
         instances: ready single-hand detectors (tests); the default builds Landmarkers.
     """
 
@@ -297,7 +298,7 @@ def pin_native_threads(tids: set[int], cpu: int) -> int:
     Why: traced with ``perf`` (sched_switch) on this 2-core VM, the slowest live frames had
     both instances' MediaPipe threads taking turns on one core while the other stayed idle
     for up to 12 ms; the scheduler did not move a woken thread to the idle core. With each
-    instance's threads on a core of its own, p95 latency fell from 22-23 to 18-21 ms
+    instance's threads on a core of its own, p95 latency fell by 3-5 ms
     (benchmarks/live_latency.py, docs/live.md). A thread that is gone or may not be moved
     is skipped: pinning is an optimisation, never an error.
     """
