@@ -99,8 +99,9 @@ class PerHandLandmarker:
         background_search: do not wait for a search's frame (see :meth:`detect`); False
             waits, so a file gives the same result on every run (tests).
         pin_threads: on Linux, keep each instance's MediaPipe graph threads on one core of
-            its own (instance ``k`` on the ``k``-th core this process may use), see
-            :func:`pin_native_threads`. Off by default; live practice turns it on.
+            its own (instance ``k`` on the ``k``-th core this process may use), a little
+            nicer than the others, see :func:`pin_native_threads`. Off by default; live
+            practice turns it on.
         reuse_still: a hand that moved less than this share of its palm length between
             its last two runs keeps those landmarks for one frame instead of running its
             model on it (never two frames running). None runs every hand on every frame.
@@ -273,6 +274,8 @@ def _moved(before: npt.NDArray[np.float32] | None, after: npt.NDArray[np.float32
 
 #: Name MediaPipe (1.2) gives the threads of a graph's default executor, which run the model.
 GRAPH_THREAD_NAME = "drishti"
+#: Niceness added to pinned model threads, so the loop's short Python steps preempt them.
+MODEL_NICE = 5
 
 
 def _thread_ids() -> set[int]:
@@ -288,24 +291,33 @@ def _thread_ids() -> set[int]:
     return found
 
 
-def pin_native_threads(tids: set[int], cpu: int) -> int:
-    """Keep the threads ``tids`` on core ``cpu``; returns how many could be pinned.
+def pin_native_threads(tids: set[int], cpu: int, nice: int = MODEL_NICE) -> int:
+    """Keep the threads ``tids`` on core ``cpu``, ``nice`` steps nicer; returns how many.
 
     :class:`PerHandLandmarker` passes the graph threads each instance started (two per
     instance); should a MediaPipe version name them otherwise, none are found and nothing is
     pinned (the live benchmark prints how many were).
 
-    Why: traced with ``perf`` (sched_switch) on this 2-core VM, the slowest live frames had
-    both instances' MediaPipe threads taking turns on one core while the other stayed idle
-    for up to 12 ms; the scheduler did not move a woken thread to the idle core. With each
-    instance's threads on a core of its own, p95 latency fell by 3-5 ms
-    (benchmarks/live_latency.py, docs/live.md). A thread that is gone or may not be moved
-    is skipped: pinning is an optimisation, never an error.
+    Why a core each: traced with ``perf`` (sched_switch) on this 2-core VM, the slowest live
+    frames had both instances' MediaPipe threads taking turns on one core while the other
+    stayed idle for up to 12 ms; the scheduler did not move a woken thread to the idle core.
+    Pinned, p95 latency fell by 3-5 ms. Why lower priority: in the frames that were still
+    slow, the process used less than one core of two (``perf`` samples), as when threads wait
+    for each other rather than for a core; the loop's Python threads (coach, overlay, and
+    MediaPipe's own Python dispatch around each model call) run in short steps, and at
+    niceness 0 they queued behind a model thread on its core. At niceness 5 the model threads
+    still get every idle cycle but yield at once: in seven 60-s runs p95 was 19.1-21.0 ms
+    (0-2 frames dropped, none in five), against 20.2-24.0 ms at niceness 0 (0-2 dropped, none
+    in five of nine; docs/live.md). A thread that is gone or may not be changed is skipped:
+    this is an optimisation, never an error.
     """
     done = 0
     for tid in tids:
         try:
             os.sched_setaffinity(tid, {cpu})
+            if nice:  # relative to the thread's own, so a niced process stays niced
+                base = os.getpriority(os.PRIO_PROCESS, tid)
+                os.setpriority(os.PRIO_PROCESS, tid, min(19, base + nice))
             done += 1
         except (OSError, AttributeError):
             continue

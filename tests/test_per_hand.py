@@ -19,6 +19,7 @@ from massagecam.errors import ConfigError
 from massagecam.hands import Hands, Landmark
 from massagecam.per_hand import (
     MASK_BGR,
+    MODEL_NICE,
     PerHandLandmarker,
     _thread_ids,
     paint_over,
@@ -215,6 +216,9 @@ def test_each_instance_keeps_its_model_threads_on_a_core_of_its_own():
         assert ph.pinned == len(threads) >= 2
         cores = [os.sched_getaffinity(t) for t in threads]
         assert all(len(c) == 1 for c in cores)
+        base = os.getpriority(os.PRIO_PROCESS, 0)
+        assert all(os.getpriority(os.PRIO_PROCESS, t) == min(19, base + MODEL_NICE)
+                   for t in threads)
         # instance 0's threads (started first) on the first core, instance 1's on the next
         half = len(threads) // 2
         assert {next(iter(c)) for c in cores[:half]} == {cpus[0]}
@@ -222,3 +226,5 @@ def test_each_instance_keeps_its_model_threads_on_a_core_of_its_own():
     with PerHandLandmarker(num_hands=2) as ph:  # off by default
         assert ph.pinned == 0
         assert all(len(os.sched_getaffinity(t)) == len(cpus) for t in _thread_ids() - before)
+        assert all(os.getpriority(os.PRIO_PROCESS, t) == os.getpriority(os.PRIO_PROCESS, 0)
+                   for t in _thread_ids() - before)

@@ -69,7 +69,8 @@ class LiveConfig:
             below (a 30 fps camera leaves time enough, and each instance then tracks every
             frame); 2 for whole-frame instances.
         pin_threads: with ``per_hand`` on Linux, keep each hand's model threads on a core
-            of its own (see :func:`~massagecam.per_hand.pin_native_threads`).
+            of its own, 5 steps nicer than the loop's threads (see
+            :func:`~massagecam.per_hand.pin_native_threads`).
         reuse_still: with ``per_hand``, a hand that moved less than this share of its palm
             length between its last two model runs keeps those landmarks for the next frame
             instead of running the model on it (never two frames running; None: every hand,
