@@ -57,7 +57,10 @@ MASK_GROW = 1.15
 
 @dataclass
 class PerHandStats:
-    """What the instances did: frames, searches (palm detector runs), dropped duplicates."""
+    """What the instances did: frames, searches (palm detector runs), dropped duplicates.
+
+    ``reused`` counts hands whose landmarks were kept from their last run (``reuse_still``).
+    """
 
     frames: int = 0
     searches: int = 0
@@ -145,7 +148,6 @@ class PerHandLandmarker:
         self.num_hands, self.mirrored = num_hands, mirrored
         self.model_path = getattr(instances[0], "model_path", model_path)
         self._instances = instances
-        self._last: list[npt.NDArray[np.float32] | None] = [None] * num_hands
         self._age = [0] * num_hands  # frames each instance has tracked its hand
         self.reuse_still = reuse_still
         self._row: list[Hands | None] = [None] * num_hands  # each hand's last model output
@@ -196,12 +198,12 @@ class PerHandLandmarker:
         """
         if self._pool is None:
             raise RuntimeError("PerHandLandmarker is closed")
-        tracked = [k for k in range(self.num_hands) if self._last[k] is not None]
+        tracked = [k for k in range(self.num_hands) if self._row[k] is not None]
         reuse = [k for k in tracked if self._may_reuse(k)]
         jobs = [k for k in tracked if k not in reuse]
-        empty = [k for k in range(self.num_hands) if self._last[k] is None]
+        empty = [k for k in range(self.num_hands) if self._row[k] is None]
         if self._search is None and empty:
-            hide = [xy for xy in self._last if xy is not None]
+            hide = [row.xy[0] for row in self._row if row is not None]
             self.stats.searches += 1
             self._search = (empty[0], self._pool.submit(self._run, empty[0], image_bgr, t,
                                                         frame_index, hide))
@@ -227,9 +229,8 @@ class PerHandLandmarker:
             self._reused[k] = k in reuse
             if k in reuse:
                 continue
-            xy = rows[k].xy[0].copy() if k in rows else None
-            self._motion[k] = _moved(self._last[k], xy)
-            self._last[k], self._row[k] = xy, rows.get(k)
+            before, self._row[k] = self._row[k], rows.get(k)
+            self._motion[k] = _moved(before, self._row[k])
             self._age[k] = self._age[k] + 1 if k in rows else 0
         h, w = image_bgr.shape[:2]
         n = len(rows)
@@ -248,7 +249,7 @@ class PerHandLandmarker:
     def _may_reuse(self, k: int) -> bool:
         """Instance ``k``'s hand was still and was run on the last frame: skip it this one."""
         return (self.reuse_still is not None and not self._reused[k]
-                and self._row[k] is not None and self._motion[k] < self.reuse_still)
+                and self._motion[k] < self.reuse_still)
 
     def _drop_duplicates(self, rows: dict[int, Hands]) -> None:
         """Two instances on one hand: keep the older track, drop the other."""
@@ -262,14 +263,15 @@ class PerHandLandmarker:
                 kept.append(k)
 
 
-def _moved(before: npt.NDArray[np.float32] | None, after: npt.NDArray[np.float32] | None) -> float:
-    """Mean landmark move from ``before`` to ``after``, in palm lengths (inf when unknown)."""
+def _moved(before: Hands | None, after: Hands | None) -> float:
+    """Mean landmark move of a one-hand row, in palm lengths (inf when either is unknown)."""
     if before is None or after is None:
         return float("inf")
-    palm = float(np.linalg.norm(after[Landmark.MIDDLE_FINGER_MCP] - after[Landmark.WRIST]))
+    a, b = before.xy[0], after.xy[0]
+    palm = float(np.linalg.norm(b[Landmark.MIDDLE_FINGER_MCP] - b[Landmark.WRIST]))
     if palm <= 1e-6:
         return float("inf")
-    return float(np.linalg.norm(after - before, axis=1).mean()) / palm
+    return float(np.linalg.norm(b - a, axis=1).mean()) / palm
 
 
 #: Name MediaPipe (1.2) gives the threads of a graph's default executor, which run the model.
