@@ -206,6 +206,7 @@ def truth_on_target(doc: dict[str, Any], routine: Any, base: int) -> dict[int, b
         here = bool(targets & set(f["zones"])) and face_ok
         rec = np.asarray(f["receiver"], np.float32) if f["receiver"] is not None else None
         press = bool(f["contact"]) and f["thumb_xy"] is not None and rec is not None
+        pxy = None
         if press:
             pxy = tuple(float(v) for v in to_palm_frame(f["thumb_xy"], rec))
             work.update(Contact(1, "thumb", True, 1.0, tuple(f["thumb_xy"]), pxy, None), f["t"])
@@ -218,7 +219,7 @@ def truth_on_target(doc: dict[str, Any], routine: Any, base: int) -> dict[int, b
                 loc = atlas.locate(c, rec, rh, Side(f["side"]))
                 on = bool(targets & set(loc.zones))
         if TRAVELLING & set(step.techniques):
-            on = passes.update(press, here, f["t"]) or on
+            on = passes.update(press, here, f["t"], pxy if press else None) or on
         if f["contact"]:
             out[f["frame"]] = on
     return out

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from massagecam.errors import ConfigError
 from massagecam.hands import Role
 from massagecam.results import Contact, FrameAnalysis, Side
-from massagecam.routines.follow import FollowWindow
+from massagecam.routines.follow import FollowMixin, FollowWindow
 from massagecam.routines.look import Look, guidance_words, step_progress, tally_frame
 from massagecam.routines.model import PAIR_TECHNIQUES, Routine, Step
 from massagecam.routines.state import CoachState, FrameRecord, Phase
@@ -31,14 +31,11 @@ from massagecam.scoring import SessionScore, StepTally, score_session, step_valu
 if TYPE_CHECKING:
     from massagecam.atlas import Atlas
 
-#: Once this share of a step is done, following needs only ``FOLLOW_DONE_FACTOR`` x follow_s.
-FOLLOW_DONE_PROGRESS, FOLLOW_DONE_FACTOR = 0.6, 0.5
-
 #: Per-frame records a coach keeps by default: the last 30 s at 30 fps (about 0.2 MB).
 DEFAULT_KEEP_RECORDS = 900
 
 
-class Coach:
+class Coach(FollowMixin):
     """Walk a routine over a stream of frame analyses.
 
     Args:
@@ -93,6 +90,9 @@ class Coach:
         self._work = WorkPoint()
         self._passes = PassTracker()
         self._pass_hit = False
+        # the next step's passes, for following a user who moved on (travelling strokes)
+        self._next_passes = PassTracker()
+        self._next_pass_hit = False
         self._seg = 0.0
         self._seg_dir: str | None = None
         self._seg_off = 0.0
@@ -138,6 +138,8 @@ class Coach:
         self._work.reset()
         self._passes.reset()
         self._pass_hit = False
+        self._next_passes.reset()
+        self._next_pass_hit = False
         self._paused_phase = None
         self._done_score = None
         if self.step is None:
@@ -167,14 +169,16 @@ class Coach:
                 return self._emit(analysis, self._read(analysis, step, t), "step complete")
         look = self._read(analysis, step, t)
         tally = self.tallies[self.step_index]
+        before = tally.copy() if self._may_follow() else None
         tally_frame(tally, look, dt)
         self._phase_and_timer(step, tally, look, dt)
         if self.phase is Phase.STEP_COMPLETE:
             self._complete_t = t
             return self._emit(analysis, look, "step complete")
-        if self._follows_on(analysis, step, look, dt):
-            self._go(self.step_index + 1)
-            return self._emit(analysis, look, "next step")
+        nlook = self._follows_on(analysis, step, look, dt, before)
+        if nlook is not None:
+            restated = self._move_on()
+            return self._emit(analysis, nlook, "next step", restated)
         return self._emit(analysis, look, guidance_words(
             step, look, self.phase, step.expected_hand(self.first_hand), self.atlas, analysis))
 
@@ -187,7 +191,8 @@ class Coach:
         if TRAVELLING & set(step.techniques):
             here = (lead is not None and lead.location is not None
                     and step.hits(targets, lead.location))
-            self._pass_hit = self._passes.update(lead is not None and lead.in_contact, here, t)
+            self._pass_hit = self._passes.update(lead is not None and lead.in_contact, here, t,
+                                                 lead.palm_xy if lead is not None else None)
         return self._look(analysis, step)
 
     def finish(self) -> SessionScore:
@@ -223,9 +228,11 @@ class Coach:
                             f"near {loc.nearest_point}" if loc.nearest_point else None)
             face = loc.side if loc.side is not Side.UNKNOWN else a.side
             look.face = None if face is Side.UNKNOWN else str(face)
-            look.hit = step.hits(targets, loc) or (
-                step is self.step and (self._pass_hit or self._centre_hits(a, step, targets,
-                                                                           r, face)))
+            # a stationary stroke is on target by its recent centre, a travelling one by its
+            # passes: the current step's, or the next one's when following a user on
+            passed = self._pass_hit if step is self.step else self._next_pass_hit
+            look.hit = step.hits(targets, loc) or passed or self._centre_hits(
+                a, step, targets, r, face)
         elif a.side is not Side.UNKNOWN:
             look.face = str(a.side)
         look.pressing = p is not None and p.in_contact
@@ -342,39 +349,9 @@ class Coach:
                                                        + 1)
         self._seg, self._seg_dir, self._seg_off = 0.0, None, 0.0
 
-    def _follows_on(self, a: FrameAnalysis, step: Step, look: Look, dt: float) -> bool:
-        """Has the user moved on to the next step by themselves?
-
-        By place (:class:`~massagecam.routines.follow.FollowWindow`): over the last
-        ``follow_s`` the thumb was mostly over the next step's target (and not this one's)
-        and pressed there part of the time; once :data:`FOLLOW_DONE_PROGRESS` of this step is
-        done, over half of it (the user who has done most of a step and moves to the next
-        target is expected to go on; each second of lag judges their presses against the old
-        target).
-        By technique (same place, next technique, e.g. circles then hold on LI4): slower to
-        trust, since a misread stroke looks the same: the next step's technique, pressing, for
-        2 x ``follow_s`` without a break.
-        """
-        if not self.follow_s or self.step_index + 1 >= len(self.routine.steps):
-            self._follow = 0.0
-            self._follow_window.clear()
-            return False
-        nxt = self.routine.steps[self.step_index + 1]
-        nlook = self._look(a, nxt)
-        def placed(lk: Look) -> bool:
-            return lk.hit and lk.hand_ok and lk.side_ok
-
-        # most of this step done: moving on is expected, so trust it sooner
-        need = self.follow_s * (FOLLOW_DONE_FACTOR if step_progress(
-            step, self.tallies[self.step_index]) >= FOLLOW_DONE_PROGRESS else 1.0)
-        by_place = self._follow_window.update(a.t, dt, placed(nlook) and not placed(look),
-                                              nlook.on_target, need)
-        by_technique = (nlook.on_target and nlook.tech_ok and not look.tech_ok)
-        self._follow = self._follow + dt if by_technique else 0.0
-        return by_place or self._follow >= 2.0 * self.follow_s
-
     # -- state out ---------------------------------------------------------------------
-    def _emit(self, a: FrameAnalysis, look: Look, guidance: str) -> CoachState:
+    def _emit(self, a: FrameAnalysis, look: Look, guidance: str,
+              restated: tuple[tuple[int, bool | None], ...] = ()) -> CoachState:
         step = self.step
         tally = self.tallies.get(self.step_index, StepTally())
         expected = step.expected_hand(self.first_hand) if step else None
@@ -401,5 +378,5 @@ class Coach:
             pressing=look.pressing, elapsed_s=round(tally.elapsed_s, 3),
             required_s=step.duration_s if step else None, reps=int(tally.reps),
             required_reps=step.reps if step else None, progress=round(progress, 4),
-            step_score=running, hints=tuple(a.hints))
+            step_score=running, hints=tuple(a.hints), restated=restated)
         return self._state

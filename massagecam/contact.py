@@ -24,13 +24,24 @@ level appears only with a per-user calibration (:mod:`massagecam.calibration`).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+from collections import deque
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 import cv2
 import numpy as np
 
 from massagecam import calibration as calib
+from massagecam.contact_weights import (
+    CAREGIVER_WEIGHTS,  # noqa: F401  (re-exported: the weights live in contact_weights)
+    DEPTH_WEIGHTS,
+    SELF_WEIGHTS,
+    SIZE_WINDOW_S,
+    ContactWeights,
+    DepthTrust,
+    cue_score,
+    logistic,
+)
 from massagecam.errors import ConfigError
 from massagecam.hands import FINGERS, Hands, Landmark, Role, palm_length
 from massagecam.results import Contact, Location, Pressure, Side
@@ -51,54 +62,6 @@ _HULL = (L.WRIST, L.THUMB_CMC, L.THUMB_MCP, L.INDEX_FINGER_MCP, L.MIDDLE_FINGER_
 #: The forearm part of the outline: length (palm lengths) and half width (x knuckle span).
 FOREARM_L, FOREARM_HALF_WIDTH = 0.7, 0.4
 _SEGS = np.array([(c[i], c[i + 1]) for c in FINGERS.values() for i in range(3)], np.intp)
-
-@dataclass(frozen=True)
-class ContactWeights:
-    """Logistic weights on the normalised cues (hand-set, see docs/contact-technique.md)."""
-
-    bias: float = -2.5
-    inside: float = 0.0
-    flex: float = 1.0
-    ratio: float = 0.5
-    depth: float = 4.5
-    cover: float = 0.9
-    dwell: float = 3.5
-    speed: float = 1.0
-
-
-#: One person's two hands (self mode).
-SELF_WEIGHTS = ContactWeights()
-#: Caregiver mode: on a caregiver's thumbs MediaPipe's pad depth hardly separates press from
-#: lift, while the distance to the receiver's outline does (docs/caregiver.md, "contact
-#: cues"). Chosen on benchmarks/caregiver.py seeds 100-111 (per-thumb contact F1 on the
-#: model's landmarks 0.68 / 0.64 -> 0.68 / 0.72); seeds 200-211, not used to choose: 0.59 /
-#: 0.62 -> 0.61 / 0.69. On truth landmarks (12 synthetic scenes) agreement fell from 97.5 to
-#: 94.6 %; a lower depth weight as well (3.0) gave 0.70 / 0.83 on seeds 200-211 but 90.0 %
-#: on truth landmarks, failing the per-thumb truth test, so the depth weight stays.
-CAREGIVER_WEIGHTS = ContactWeights(inside=4.0)
-
-
-#: Cue levels where the shape terms change sign: between the hover and press levels that
-#: MediaPipe reports on rendered presses (it shows about half of a drawn IP bend and little
-#: of the foreshortening; docs/contact-technique.md, "Rendered sessions"), while the synthetic
-#: figures still meet their targets.
-FLEX_REF, RATIO_REF, DEPTH_REF = 17.0, 0.90, 0.035
-#: Floor of the (normalised) depth term: MediaPipe's within-hand z of a pressing thumb is often
-#: near zero on rendered video, so a low depth may veto a press only so far.
-DEPTH_FLOOR = -1.5
-
-
-def _pose_score(feats: np.ndarray, w: ContactWeights = SELF_WEIGHTS) -> float:
-    """Logistic score of the finger's shape cues (flex, ratio, depth, inside)."""
-    flex, ratio, depth, inside = feats
-    return float(w.inside * float(np.clip(-inside / 0.1, -2.0, 1.0))
-                 + w.flex * (flex - FLEX_REF) / 10.0 + w.ratio * (RATIO_REF - ratio) / 0.1
-                 + w.depth * max((depth - DEPTH_REF) / 0.04, DEPTH_FLOOR))
-
-
-def _logistic(s: float) -> float:
-    return 1.0 / (1.0 + math.exp(-max(min(s, 30.0), -30.0)))
-
 
 class AtlasLike(Protocol):
     """What the detector needs of ``massagecam.atlas.Atlas``."""
@@ -182,6 +145,8 @@ class _State:
     speed: float = 0.0
     last: Contact | None = None
     raw_prob: float = 1.0  # this frame's probability before smoothing
+    sizes: deque[tuple[float, float]] = field(default_factory=deque)  # (t, giver palm px)
+    size_rel: float = 1.0  # giver palm length / its median over SIZE_WINDOW_S
 
 
 def outline_distance(point: np.ndarray, hand_xy: np.ndarray, radius_l: float = 0.09) -> float:
@@ -243,6 +208,18 @@ def finger_cues(hands: Hands, giver: int, finger: str, receiver: int | None,
     return Cues(inside, flex, ratio, depth, covered, pad)
 
 
+def _relative_size(st: _State, size_px: float, t: float) -> float:
+    """``size_px`` against its median over the last :data:`SIZE_WINDOW_S` (1 = as usual)."""
+    sizes = st.sizes
+    if sizes and t < sizes[-1][0]:
+        sizes.clear()  # time went back: a new stream
+    sizes.append((t, size_px))
+    while sizes and sizes[0][0] < t - SIZE_WINDOW_S:
+        sizes.popleft()
+    med = float(np.median([v for _, v in sizes]))
+    return size_px / med if med > 0 else 1.0
+
+
 class ContactDetector:
     """Per-frame contact decision for each giving finger, with hysteresis and hold.
 
@@ -258,13 +235,17 @@ class ContactDetector:
         calibration: a pressure calibration; ``"auto"`` loads the user's stored one if any.
         weights: the cue weights (:data:`SELF_WEIGHTS`; caregiver mode uses
             :data:`CAREGIVER_WEIGHTS`).
+        depth_weights: weights for a stream whose pad depth follows the press; the score is
+            mixed from both sets by :class:`~massagecam.contact_weights.DepthTrust`
+            (:data:`DEPTH_WEIGHTS` in self mode; None: ``weights`` alone).
     """
 
     def __init__(self, fingers: tuple[str, ...] = ("thumb",), *, enter: float = 0.6,
                  exit: float = 0.4, smoothing_s: float = 0.05, hold_s: float = 0.5,
                  gate_l: float = 0.05, radius_l: float = 0.09, palm_mm: float = 95.0,
                  calibration: calib.Calibration | str | None = None,
-                 weights: ContactWeights = SELF_WEIGHTS) -> None:
+                 weights: ContactWeights = SELF_WEIGHTS,
+                 depth_weights: ContactWeights | None = DEPTH_WEIGHTS) -> None:
         for f in fingers:
             if f not in REST_RATIO:
                 raise ConfigError(f"finger {f!r} is not one of {', '.join(REST_RATIO)}")
@@ -283,6 +264,9 @@ class ContactDetector:
         self.gate_l, self.radius_l, self.palm_mm = gate_l, radius_l, palm_mm
         self.calibration = calib.load() if calibration == "auto" else calibration
         self.weights = weights
+        self.depth_weights = depth_weights
+        #: How far this stream's pad depth follows the press (with ``depth_weights``).
+        self.depth_trust = DepthTrust()
         self._states: dict[tuple[int, str], _State] = {}
         self._frames: dict[int, StableFrame] = {}
 
@@ -301,11 +285,17 @@ class ContactDetector:
         if st.inside_since is None:
             st.inside_since = t
         dwell = min(t - st.inside_since, 0.3) / 0.3
-        w = self.weights
-        common = w.bias + w.cover * cues.covered + w.dwell * dwell - w.speed * max(
-            st.speed - 3.0, 0.0)
-        st.raw_prob = _logistic(common + _pose_score(raw, w))
-        return _logistic(common + _pose_score(st.feats, w))
+        args = (cues.covered, dwell, st.speed, st.size_rel)
+        raw_s = cue_score(self.weights, raw, *args)
+        s = cue_score(self.weights, st.feats, *args)
+        if self.depth_weights is not None:
+            self.depth_trust.update(raw_s, cues.depth_l, min(dt, 0.1))
+            k = self.depth_trust.value
+            if k > 0:
+                raw_s = (1 - k) * raw_s + k * cue_score(self.depth_weights, raw, *args)
+                s = (1 - k) * s + k * cue_score(self.depth_weights, st.feats, *args)
+        st.raw_prob = logistic(raw_s)
+        return logistic(s)
 
     def update(self, hands: Hands, side: Side = Side.UNKNOWN,
                atlas: AtlasLike | None = None) -> tuple[Contact, ...]:
@@ -357,6 +347,7 @@ class ContactDetector:
             v = float(np.hypot(*(palm - st.last_palm))) / dt
             st.speed += (1.0 - math.exp(-dt / 0.15)) * (v - st.speed)
         st.last_palm = palm
+        st.size_rel = _relative_size(st, float(palm_length(hands.xy[g])), t)
         p = self.probability(st, cues, dt, t)
         st.prob = p
         if st.on and (p <= self.exit or st.raw_prob < self.exit / 4):

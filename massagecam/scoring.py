@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from massagecam.routines.model import COMPONENTS, Routine, Step
@@ -104,6 +104,12 @@ class StepTally:
     pos_w: float = 0.0
     pos_s: tuple[float, float] = (0.0, 0.0)
     pos_s2: float = 0.0
+
+    def copy(self) -> StepTally:
+        """An independent copy (the coach keeps one per frame while a user may be moving on)."""
+        return replace(self, off_zone_s=dict(self.off_zone_s), side_s=dict(self.side_s),
+                       hand_s=dict(self.hand_s), technique_s=dict(self.technique_s),
+                       rate=replace(self.rate), speed=replace(self.speed))
 
     def add_position(self, xy: tuple[float, float], dt: float) -> None:
         """Add a hold position (palm frame, palm lengths) weighted by its duration."""

@@ -377,13 +377,17 @@ def _contact_detector(mode: str) -> Any:
     """The contact detector, with the user's stored pressure calibration if there is one.
 
     ``calibration="auto"`` loads what ``massagecam calibrate`` saved, so pressure levels appear
-    after a calibration (a corrupt file raises ``DataFileError`` naming it). Caregiver mode
-    weighs the cues its own way (``contact.CAREGIVER_WEIGHTS``).
+    after a calibration (a corrupt file raises ``DataFileError`` naming it). Self mode mixes
+    its fitted weights with the depth-led ones by how far the stream's depth follows the press
+    (``contact_weights.DepthTrust``); caregiver mode weighs the cues its own way
+    (``CAREGIVER_WEIGHTS``).
     """
-    from massagecam.contact import CAREGIVER_WEIGHTS, SELF_WEIGHTS, ContactDetector
+    from massagecam.contact import ContactDetector
+    from massagecam.contact_weights import CAREGIVER_WEIGHTS
 
-    weights = CAREGIVER_WEIGHTS if mode == "caregiver" else SELF_WEIGHTS
-    return ContactDetector(calibration="auto", weights=weights)
+    if mode == "caregiver":
+        return ContactDetector(calibration="auto", weights=CAREGIVER_WEIGHTS, depth_weights=None)
+    return ContactDetector(calibration="auto")
 
 
 def _pair_classifier() -> Any:

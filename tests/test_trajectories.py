@@ -83,3 +83,24 @@ def test_bad_config_is_a_config_error():
         generate_clip(1, ["karate"])
     with pytest.raises(ConfigError, match="pressures"):
         generate_clip(1, ["hold"], pressures=[0.1, 0.2])
+
+
+def test_a_lifted_hand_is_drawn_larger_as_the_renderer_draws_it():
+    """Hovering, the giving hand is nearer the camera: 3.6 % larger (HOVER_L x LIFT_GROWTH),
+    pressing it is its own size, and the change eases over about 0.1 s."""
+    from massagecam.trajectories.scene import HOVER_L, LIFT_GROWTH, lift_scale
+
+    contact = np.array([False] * 30 + [True] * 30 + [False] * 30)
+    s = lift_scale(contact, 30.0)
+    assert s[:20] == pytest.approx(1 + HOVER_L * LIFT_GROWTH, abs=1e-3)
+    assert s[40:50] == pytest.approx(1.0, abs=1e-3)
+    assert 1.0 < s[30] < s[25]  # half way at the switch
+    clip = generate_clip(5, ["hold"], config=GeneratorConfig(jitter_l=0.0, drop_rate=0.0))
+    g = [h.xy[h.index_of(Role.GIVER)] for h in clip.frames]
+    size = np.array([np.linalg.norm(x[Landmark.MIDDLE_FINGER_MCP] - x[Landmark.WRIST])
+                     for x in g])
+    on = np.array([t.contact for t in clip.truth])
+    # the receiver's palm (and so the giver's) changes size slowly; compare neighbours
+    ratio = size[:-1] / size[1:]
+    lift_off = np.flatnonzero(on[:-1] & ~on[1:])
+    assert lift_off.size and all(np.prod(ratio[i - 3:i + 4]) < 0.99 for i in lift_off)

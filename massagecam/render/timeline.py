@@ -23,14 +23,19 @@ from massagecam.render.pose import (
 from massagecam.render.script import Segment, SessionScript
 from massagecam.render.targets import target_side, target_xy
 from massagecam.synthetic import make_hand
-from massagecam.trajectories.scene import bend_thumb, hover_pose, press_pose
+from massagecam.trajectories.scene import (
+    HOVER_L,
+    LIFT_GROWTH,
+    bend_thumb,
+    hover_pose,
+    press_pose,
+)
 
 L = Landmark
 
 #: Palm-frame direction (distal, radial) of each stroke direction word.
 _DIRS = {"distal": (1.0, 0.0), "proximal": (-1.0, 0.0), "radial": (0.0, 1.0),
          "ulnar": (0.0, -1.0)}
-HOVER_L = 0.3  # how high (palm lengths) a hovering or returning thumb is lifted
 #: Where (palm frame, palm lengths) a thumb entering or leaving the scene comes from or goes.
 ENTRY_L = np.array([-0.2, 0.9], np.float32)
 #: How the giver's thumb changes while pressing (the press model shared with the synthetic
@@ -213,7 +218,7 @@ class Timeline:
         # lowered onto the skin while pressing, lifted (nearer the camera) while hovering
         lift = (HOVER_L if base.segment.action == "massage" else base.lift) * (1.0 - k)
         if lift > 0:  # a lifted hand is nearer the camera: slightly larger around the pad
-            gxy = base.pad + (gxy - base.pad) * (1.0 + 0.12 * lift)
+            gxy = base.pad + (gxy - base.pad) * (1.0 + LIFT_GROWTH * lift)
         return replace(base, giver=gxy.astype(np.float32), lift=float(lift), press=float(k))
 
     def _base(self, frame: int) -> FrameState:

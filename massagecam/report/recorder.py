@@ -62,6 +62,24 @@ class Columns:
             self._done += _CHUNK
             self._fill = 0
 
+    def _at(self, row: int) -> tuple[dict[str, np.ndarray], int]:
+        if not 0 <= row < len(self):
+            raise IndexError(f"row {row} is not in 0..{len(self) - 1}")
+        if row >= self._done:
+            return self._cur, row - self._done
+        return {k: v[row // _CHUNK] for k, v in self._chunks.items()}, row % _CHUNK
+
+    def get(self, row: int, name: str) -> Any:
+        """One value of an earlier row (0-based, in append order)."""
+        where, i = self._at(row)
+        return where[name][i]
+
+    def put(self, row: int, **values: Any) -> None:
+        """Overwrite some columns of an earlier row (0-based, in append order)."""
+        where, i = self._at(row)
+        for k, v in values.items():
+            where[k][i] = v
+
     def column(self, name: str) -> np.ndarray:
         """The whole column as one array (a copy; call once per report, not per frame)."""
         return np.concatenate([*self._chunks[name], self._cur[name][: self._fill]])
@@ -189,7 +207,27 @@ class Recorder:
             cx=canon[0], cy=canon[1], hands=min(len(hands), 127), receiver=rec_state,
             giver=giv_state, pair=-1 if pair is None else PAIRS.index(pair.name.value))
         self._count(a, rec_state, giv_state)
+        restated = getattr(result.coach, "restated", ())
+        if restated and step is not None:
+            self._restate(restated, step)
         self._events(a, step, hands.frame_index, t)
+
+    def _restate(self, restated: tuple[tuple[int, bool | None], ...], step: int) -> None:
+        """Re-label earlier frames as ``step``'s: the coach found the user had moved on then.
+
+        They are the frames just before this one; only frames still recorded with their
+        original index are touched, and presses that began among them move to the step too.
+        """
+        want = dict(restated)
+        first = min(want)
+        n = len(self.timeline)
+        for row in range(n - 2, max(n - 2 - len(want), -1), -1):
+            on = want.get(int(self.timeline.get(row, "frame")), ...)
+            if on is not ...:
+                self.timeline.put(row, step=step, on_target=-1 if on is None else int(on))
+        for ev in [*self._open.values(), *self.events[-8:]]:
+            if ev.start_frame >= first:
+                ev.step = step
 
     def _count(self, a: Any, rec_state: int, giv_state: int) -> None:
         c = self.tracking

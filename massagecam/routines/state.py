@@ -40,6 +40,10 @@ class CoachState:
         progress: 0..1 completion of this step.
         step_score: running 0–100 score of this step.
         hints: tracking hints passed on from the analysis.
+        restated: on the frame the coach follows a user to the next step by themselves, the
+            earlier frames since they moved there, as (frame index, on target for this step, None
+            without a press):
+            a recorder re-labels them as this step's (see :mod:`massagecam.routines.follow`).
     """
 
     t: float
@@ -60,6 +64,7 @@ class CoachState:
     progress: float
     step_score: float
     hints: tuple[str, ...] = ()
+    restated: tuple[tuple[int, bool | None], ...] = ()
 
 
 @dataclass(frozen=True)

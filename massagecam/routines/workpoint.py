@@ -91,14 +91,20 @@ class PassTracker:
     strokes along a zone in 62 %). A pass is a run of pressing frames; breaks up to ``gap_s``
     (contact flicker) do not end it, a lift does. The current pass counts once it has touched
     the target, and the whole next pass counts when the last one did; the memory lapses
-    after ``forget_s`` without pressing.
+    after ``forget_s`` without pressing, or when the new pass starts farther than ``near_l``
+    from where the last one started and ended (given press points): a press elsewhere after
+    a correct pull is not another pull (on the rendered sessions a wrong-target press right
+    after a correct pull was judged on target for its whole length).
     """
 
-    def __init__(self, gap_s: float = 0.15, forget_s: float = 2.0) -> None:
+    def __init__(self, gap_s: float = 0.15, forget_s: float = 2.0,
+                 near_l: float = 0.5) -> None:
         for name, v in (("gap_s", gap_s), ("forget_s", forget_s)):
             if not 0.0 <= v <= 10.0:
                 raise ConfigError(f"{name}={v}: expected 0..10 seconds")
-        self.gap_s, self.forget_s = gap_s, forget_s
+        if not 0.0 < near_l <= 5.0:
+            raise ConfigError(f"near_l={near_l}: expected (0, 5] palm lengths")
+        self.gap_s, self.forget_s, self.near_l = gap_s, forget_s, near_l
         self.reset()
 
     def reset(self) -> None:
@@ -106,15 +112,29 @@ class PassTracker:
         self._last_press: float | None = None
         self._current = False
         self._previous = False
+        self._ends: list[tuple[float, float]] = []  # the current pass's start and last point
 
-    def update(self, pressing: bool, hit: bool, t: float) -> bool:
-        """Feed one frame; True when this pressing frame belongs to a pass on the target."""
+    def update(self, pressing: bool, hit: bool, t: float,
+               xy: tuple[float, float] | None = None) -> bool:
+        """Feed one frame; True when this pressing frame belongs to a pass on the target.
+
+        ``xy`` is the press point in the receiver's palm frame (palm lengths), if known.
+        """
         if not pressing:
             if self._last_press is not None and t - self._last_press > self.forget_s:
                 self.reset()
             return False
+        known = xy is not None and all(map(np.isfinite, xy))
         if self._last_press is not None and t - self._last_press > self.gap_s:
             self._previous, self._current = self._current, False  # a new pass
+            if known and self._ends and min(
+                    float(np.hypot(xy[0] - a, xy[1] - b)) for a, b in self._ends) > self.near_l:
+                self._previous = False  # it starts elsewhere: not the same stroke again
+            self._ends = []
+        if known:
+            assert xy is not None
+            p = (float(xy[0]), float(xy[1]))
+            self._ends = [self._ends[0], p] if self._ends else [p]
         self._last_press = t
         self._current = self._current or hit
         return self._current or self._previous

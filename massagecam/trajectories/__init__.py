@@ -25,7 +25,13 @@ from massagecam.hands import Hands, Role
 from massagecam.results import TechniqueName
 from massagecam.synthetic import TEMPLATE_Z
 from massagecam.trajectories import motions
-from massagecam.trajectories.scene import giver_pose, palm_to_image, pose_tracks, receiver_poses
+from massagecam.trajectories.scene import (
+    giver_pose,
+    lift_scale,
+    palm_to_image,
+    pose_tracks,
+    receiver_poses,
+)
 
 __all__ = ["TECHNIQUES", "Clip", "FrameTruth", "GeneratorConfig", "generate_clip", "generate_set"]
 
@@ -184,6 +190,7 @@ def _assemble(rng: np.random.Generator, cfg: GeneratorConfig, seed: int, t: np.n
                                 cfg.drift)
     pad = palm_to_image(p, recv)
     flex, distal, depth = pose_tracks(rng, contact, cfg.fps, pressure)
+    size = lift_scale(contact, cfg.fps)  # a lifted hand is nearer the camera
     offset = rng.uniform(60, 150) * rng.choice([-1, 1])
     wobble = 8.0 * np.sin(2 * np.pi * t / rng.uniform(3, 8) + rng.uniform(0, 6))
     giver_scale = rng.uniform(0.9, 1.1)
@@ -204,8 +211,8 @@ def _assemble(rng: np.random.Generator, cfg: GeneratorConfig, seed: int, t: np.n
         ti = float(t[i])
         lp = float(palm[i])
         gxy, gz = giver_pose(pad[i], float(recv_angle[i] + offset + wobble[i]),
-                             lp * giver_scale, give_hand, give_side, float(flex[i]),
-                             float(distal[i]), float(depth[i]))
+                             lp * giver_scale * float(size[i]), give_hand, give_side,
+                             float(flex[i]), float(distal[i]), float(depth[i]))
         if not held[i]:
             last_clear = recv[i]
         rxy = last_clear

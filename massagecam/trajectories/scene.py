@@ -85,6 +85,11 @@ def bend_thumb(xy: Array, flex_deg: float, distal_scale: float) -> Array:
     return xy
 
 
+#: How high (palm lengths) a hovering or returning thumb is lifted, and how much larger its hand
+#: then looks per palm length of lift (nearer the camera), in the renderer and the generator.
+HOVER_L, LIFT_GROWTH = 0.3, 0.12
+
+
 def press_pose(rng: np.random.Generator, pressure: float) -> tuple[float, float, float]:
     """(flex deg, distal scale, pad depth L) of a pressing thumb; ``pressure`` 0 light .. 1 firm.
 
@@ -145,13 +150,35 @@ def pose_tracks(rng: np.random.Generator, contact: npt.NDArray[np.bool_], fps: f
         else:
             target[start:stop] = hover_pose(rng)
         start = stop
-    # forward then backward EMA: a change takes ~0.1 s, centred on the truth switch (the pad
-    # is half lifted when contact ends)
+    out = _ease(target, fps)
+    return out[:, 0], out[:, 1], out[:, 2]
+
+
+def _ease(target: Array, fps: float) -> Array:
+    """Forward then backward EMA along axis 0.
+
+    A change takes ~0.1 s, centred on the truth switch (the pad is half lifted when contact
+    ends).
+    """
     alpha = 1 - np.exp(-1.0 / (0.035 * fps))
-    out = target.copy()
+    out = np.array(target, dtype=np.float64, copy=True)
+    n = len(out)
     for order in (range(n), range(n - 1, -1, -1)):
         acc = out[next(iter(order))].copy()
         for i in order:
             acc += alpha * (out[i] - acc)
             out[i] = acc
-    return out[:, 0], out[:, 1], out[:, 2]
+    return out
+
+
+def lift_scale(contact: npt.NDArray[np.bool_], fps: float) -> Array:
+    """Per-frame size factor of the giving hand: 1 pressing, larger while the thumb hovers.
+
+    A hovering thumb is lifted about :data:`HOVER_L` palm lengths, which brings its hand nearer
+    the camera: :data:`LIFT_GROWTH` larger per palm length of lift, about the pad (3.6 %; the
+    renderer draws the same, ``render.timeline``). Eased like the thumb pose.
+    """
+    if len(contact) == 0:
+        return np.ones(0)
+    press = _ease(np.asarray(contact, np.float64)[:, None], fps)[:, 0]
+    return 1.0 + LIFT_GROWTH * HOVER_L * (1.0 - press)

@@ -146,12 +146,14 @@ def test_r2_wringing_step_runs_in_caregiver_mode():
 
 
 def test_caregiver_contact_weighs_the_outline_distance():
-    """Caregiver mode counts a thumb deep inside the receiver's outline towards a press (its
-    pad depth separates badly on the model's landmarks); self mode does not."""
-    from massagecam.contact import CAREGIVER_WEIGHTS, SELF_WEIGHTS, _pose_score
+    """Caregiver mode counts a thumb deep inside the receiver's outline strongly towards a
+    press (its pad depth separates badly on the model's landmarks); self mode less so."""
+    from massagecam.contact import CAREGIVER_WEIGHTS, SELF_WEIGHTS
+    from massagecam.contact_weights import pose_score as _pose_score
 
     assert Pipeline(mode="caregiver", landmarker=object()).contact.weights == CAREGIVER_WEIGHTS
     assert Pipeline(mode="self", landmarker=object()).contact.weights == SELF_WEIGHTS
     deep, edge = np.array([20.0, 0.9, 0.05, -0.2]), np.array([20.0, 0.9, 0.05, 0.0])
     assert _pose_score(deep, CAREGIVER_WEIGHTS) > _pose_score(edge, CAREGIVER_WEIGHTS) + 1.0
-    assert _pose_score(deep, SELF_WEIGHTS) == _pose_score(edge, SELF_WEIGHTS)
+    gain = _pose_score(deep, SELF_WEIGHTS) - _pose_score(edge, SELF_WEIGHTS)
+    assert 0.0 < gain < _pose_score(deep, CAREGIVER_WEIGHTS) - _pose_score(edge, CAREGIVER_WEIGHTS)

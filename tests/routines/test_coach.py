@@ -282,3 +282,44 @@ def test_pressing_on_while_step_complete_shows_is_still_on_target() -> None:
     _, states, _ = run(r, stream(Seg(2.05), Seg(1, zones=("D9",), nearest=None), fps=10))
     assert not any(s.on_target for s in states if s.phase is Phase.STEP_COMPLETE
                    and s.t > 2.2)
+
+
+def test_frames_since_the_user_moved_on_are_restated_as_the_next_step() -> None:
+    """Following takes evidence (about 1.5-3 s); the frames the user already spent on the next
+    step are then credited to it and re-labelled in the recorded timeline, and the step left
+    gets back the tally it had before them (its presses were not off target)."""
+    from massagecam.report.recorder import Recorder
+    from massagecam.session import FrameResult
+
+    r = routine('target = "LI4"\ntechnique = "circles"\nduration_s = 10',
+                'target = "D6"\ntechnique = "circles"\nduration_s = 10')
+    frames = stream(Seg(2), Seg(8, zones=("D6",), nearest=None), fps=10)
+    coach = Coach(r)
+    rec = Recorder()
+    states = []
+    for a in frames:
+        states.append(coach.update(a))
+        rec.add(FrameResult(a, states[-1]))
+    moved = next(s for s in states if s.step_index == 1)
+    assert moved.t >= 3.5  # the evidence took time ...
+    assert moved.restated and moved.restated[0][0] == 20  # ... and reaches back to frame 20
+    assert all(on for _, on in moved.restated)
+    score = coach.finish()
+    assert score.steps[0].measured["elapsed_s"] == pytest.approx(2.0, abs=0.15)
+    assert coach.tallies[0].off_zone_s == {}  # the D6 presses are not held against step 0
+    assert coach.tallies[0].press_s == pytest.approx(2.0, abs=0.15)
+    assert score.steps[1].measured["elapsed_s"] == pytest.approx(8.0, abs=0.15)
+    step = rec.timeline.column("step")
+    on = rec.timeline.column("on_target")
+    assert (step[:20] == 0).all() and (step[20:] == 1).all()
+    assert (on[20:] == 1).all()
+
+
+def test_passing_over_the_next_target_restates_nothing() -> None:
+    """A thumb that only crosses the next target keeps its frames on the current step."""
+    r = routine('target = "LI4"\ntechnique = "circles"\nduration_s = 10',
+                'target = "D6"\ntechnique = "circles"\nduration_s = 10')
+    frames = stream(Seg(2), Seg(1, zones=("D6",), nearest=None), Seg(4), fps=10)
+    coach, states, score = run(r, frames)
+    assert all(s.step_index == 0 and not s.restated for s in states)
+    assert score.steps[0].measured["elapsed_s"] == pytest.approx(6.0, abs=0.15)

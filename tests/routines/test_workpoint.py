@@ -106,3 +106,32 @@ def test_coach_times_finger_pulls_that_end_on_the_pads():
              Seg(0.5, side="palm", touching=False, tech="finger_pull", freq=None)]
     _, states, _ = run(r, stream(*(short * 6), fps=10))
     assert not any(s.on_target for s in states)
+
+
+def test_a_press_elsewhere_after_a_pass_on_the_target_is_not_another_pass():
+    """The pass before counts for a stroke repeated over the same strip, not for a press that
+    starts somewhere else (a wrong target pressed right after a correct pull)."""
+    from massagecam.routines.workpoint import PassTracker
+
+    def passes(second_start):
+        pt = PassTracker()
+        out = []
+        t = 0.0
+        for i in range(10):  # a pull from (0.9, 0) to the pads at (1.4, 0), on target at the end
+            x = 0.9 + 0.05 * i
+            out.append(pt.update(True, x > 1.3, t, (x, 0.0)))
+            t += 1 / 30
+        t += 0.5  # lifted
+        for i in range(10):  # the next pass, short of the target
+            out.append(pt.update(True, False, t, (second_start[0] + 0.01 * i, second_start[1])))
+            t += 1 / 30
+        return out
+
+    again = passes((0.92, 0.02))  # the same pull again: the whole pass counts
+    assert all(again[10:])
+    elsewhere = passes((-0.6, 0.3))  # on the forearm: it does not
+    assert not any(elsewhere[10:])
+    # no press point given: as before, the previous pass counts
+    pt = PassTracker()
+    pt.update(True, True, 0.0)
+    assert pt.update(True, False, 0.5)
