@@ -238,6 +238,8 @@ class ContactDetector:
         depth_weights: weights for a stream whose pad depth follows the press; the score is
             mixed from both sets by :class:`~massagecam.contact_weights.DepthTrust`
             (:data:`DEPTH_WEIGHTS` in self mode; None: ``weights`` alone).
+        depth_trust: the trust estimator (default ``DepthTrust()``: depth trusted until the
+            stream shows otherwise).
     """
 
     def __init__(self, fingers: tuple[str, ...] = ("thumb",), *, enter: float = 0.6,
@@ -245,7 +247,8 @@ class ContactDetector:
                  gate_l: float = 0.05, radius_l: float = 0.09, palm_mm: float = 95.0,
                  calibration: calib.Calibration | str | None = None,
                  weights: ContactWeights = SELF_WEIGHTS,
-                 depth_weights: ContactWeights | None = DEPTH_WEIGHTS) -> None:
+                 depth_weights: ContactWeights | None = DEPTH_WEIGHTS,
+                 depth_trust: DepthTrust | None = None) -> None:
         for f in fingers:
             if f not in REST_RATIO:
                 raise ConfigError(f"finger {f!r} is not one of {', '.join(REST_RATIO)}")
@@ -266,7 +269,7 @@ class ContactDetector:
         self.weights = weights
         self.depth_weights = depth_weights
         #: How far this stream's pad depth follows the press (with ``depth_weights``).
-        self.depth_trust = DepthTrust()
+        self.depth_trust = depth_trust if depth_trust is not None else DepthTrust()
         self._states: dict[tuple[int, str], _State] = {}
         self._frames: dict[int, StableFrame] = {}
 

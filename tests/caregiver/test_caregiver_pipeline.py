@@ -145,15 +145,24 @@ def test_r2_wringing_step_runs_in_caregiver_mode():
     assert pipe.finish() is not None
 
 
-def test_caregiver_contact_weighs_the_outline_distance():
-    """Caregiver mode counts a thumb deep inside the receiver's outline strongly towards a
-    press (its pad depth separates badly on the model's landmarks); self mode less so."""
-    from massagecam.contact import CAREGIVER_WEIGHTS, SELF_WEIGHTS
+def test_caregiver_contact_has_its_own_pair_of_weight_sets():
+    """Caregiver mode mixes its own fitted and depth-led weights; where depth follows the
+    press it counts a thumb deep inside the receiver's outline strongly towards a press."""
+    from massagecam.contact import SELF_WEIGHTS
+    from massagecam.contact_weights import (
+        CAREGIVER_DEPTH_WEIGHTS,
+        CAREGIVER_WEIGHTS,
+        DEPTH_WEIGHTS,
+    )
     from massagecam.contact_weights import pose_score as _pose_score
 
-    assert Pipeline(mode="caregiver", landmarker=object()).contact.weights == CAREGIVER_WEIGHTS
-    assert Pipeline(mode="self", landmarker=object()).contact.weights == SELF_WEIGHTS
+    care = Pipeline(mode="caregiver", landmarker=object()).contact
+    own = Pipeline(mode="self", landmarker=object()).contact
+    assert (care.weights, care.depth_weights) == (CAREGIVER_WEIGHTS, CAREGIVER_DEPTH_WEIGHTS)
+    assert (own.weights, own.depth_weights) == (SELF_WEIGHTS, DEPTH_WEIGHTS)
+    # before any evidence: self mode trusts depth, caregiver mode half (session.py)
+    assert own.depth_trust.value == 1.0 and care.depth_trust.value == 0.5
     deep, edge = np.array([20.0, 0.9, 0.05, -0.2]), np.array([20.0, 0.9, 0.05, 0.0])
-    assert _pose_score(deep, CAREGIVER_WEIGHTS) > _pose_score(edge, CAREGIVER_WEIGHTS) + 1.0
-    gain = _pose_score(deep, SELF_WEIGHTS) - _pose_score(edge, SELF_WEIGHTS)
-    assert 0.0 < gain < _pose_score(deep, CAREGIVER_WEIGHTS) - _pose_score(edge, CAREGIVER_WEIGHTS)
+    assert _pose_score(deep, CAREGIVER_DEPTH_WEIGHTS) > _pose_score(edge,
+                                                                   CAREGIVER_DEPTH_WEIGHTS) + 1.0
+    assert _pose_score(deep, DEPTH_WEIGHTS) == _pose_score(edge, DEPTH_WEIGHTS)
