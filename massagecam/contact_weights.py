@@ -28,6 +28,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from massagecam.errors import check_range
+
 
 @dataclass(frozen=True)
 class ContactWeights:
@@ -127,8 +129,14 @@ class DepthTrust:
     def __init__(self, *, tau_s: float = 20.0, margin: float = 1.0, min_s: float = 0.5,
                  low_l: float = 0.0, high_l: float = 0.02, press_l: float = 0.05,
                  press_min_s: float = 2.0, prior: float = 1.0) -> None:
-        self.tau_s, self.margin, self.min_s, self.press_min_s = tau_s, margin, min_s, press_min_s
-        self.low_l, self.high_l, self.press_l, self.prior = low_l, high_l, press_l, prior
+        self.tau_s = check_range("tau_s", tau_s, 0.0, 600.0)
+        self.margin = check_range("margin", margin, 0.0, 10.0, low_open=False)
+        self.min_s = check_range("min_s", min_s, 0.0, 60.0)
+        self.press_min_s = check_range("press_min_s", press_min_s, 0.0, 60.0)
+        self.low_l = check_range("low_l", low_l, -1.0, 1.0, low_open=False)
+        self.high_l = check_range("high_l", high_l, self.low_l, 1.0)
+        self.press_l = check_range("press_l", press_l, DEPTH_REF, 1.0)
+        self.prior = check_range("prior", prior, 0.0, 1.0, low_open=False)
         self._w = [0.0, 0.0]  # evidence (s) of hovers, presses
         self._m = [0.0, 0.0]  # their mean depths (giver palm lengths)
 

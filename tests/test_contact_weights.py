@@ -44,6 +44,15 @@ def test_trust_starts_full_and_follows_what_the_stream_shows():
     assert idle.value == 1.0
 
 
+def test_trust_settings_are_checked():
+    from massagecam.errors import ConfigError
+
+    with pytest.raises(ConfigError, match=r"prior=1.5: expected a number in \[0, 1\]"):
+        DepthTrust(prior=1.5)
+    with pytest.raises(ConfigError, match="high_l=0.01"):
+        DepthTrust(low_l=0.02, high_l=0.01)
+
+
 def test_trust_forgets_old_evidence():
     t = DepthTrust(tau_s=5.0)
     feed(t, [(3.0, 0.12)] * 90 + [(-3.0, 0.12)] * 90)

@@ -225,7 +225,12 @@ class Recorder:
             on = want.get(int(self.timeline.get(row, "frame")), ...)
             if on is not ...:
                 self.timeline.put(row, step=step, on_target=-1 if on is None else int(on))
-        for ev in [*self._open.values(), *self.events[-8:]]:
+        for ev in self._open.values():
+            if ev.start_frame >= first:
+                ev.step = step
+        for ev in reversed(self.events):  # closed in order: the recent ones are at the end
+            if ev.end_frame < first:
+                break
             if ev.start_frame >= first:
                 ev.step = step
 
