@@ -79,6 +79,10 @@ class Contact:
         palm_xy: press point in the receiver's own frame (palm lengths, see ``palm_frame``).
         location: the press point on the atlas, None when the receiver is unknown.
         pressure: relative level, UNKNOWN without calibration.
+        place_palm_xy: where the press is located, in the receiver's frame, when it is read
+            at another point of the thumb than ``palm_xy`` (the contact detector locates the
+            pad where the model's landmarks put it best, and follows the path where they are
+            steadiest); None: ``palm_xy``.
     """
 
     giver_track: int
@@ -89,6 +93,12 @@ class Contact:
     palm_xy: tuple[float, float]
     location: Location | None = None
     pressure: Pressure = Pressure.UNKNOWN
+    place_palm_xy: tuple[float, float] | None = None
+
+    @property
+    def place_xy(self) -> tuple[float, float]:
+        """The pressed place in the receiver's frame (``place_palm_xy`` or ``palm_xy``)."""
+        return self.place_palm_xy if self.place_palm_xy is not None else self.palm_xy
 
 
 @dataclass(frozen=True)

@@ -145,6 +145,23 @@ def test_stable_frame_is_the_palm_frame_without_noise(hand, side):
     assert np.allclose(got, to_palm_frame(pts, rec), atol=1e-4)
 
 
+def test_the_press_is_located_further_along_the_thumb_than_its_path_is_followed():
+    """The place is read at READ_T of IP→tip (where the model's landmarks put the drawn pad),
+    the path at PAD_T; the place is also what the atlas locates."""
+    from massagecam.contact import PAD_T, READ_T
+
+    atlas_mod = pytest.importorskip("massagecam.atlas")
+    atlas = atlas_mod.load_atlas()
+    h = frame(0, PRESS)
+    c = ContactDetector().update(h, Side.PALM, atlas)[0]
+    g = h.xy[1].astype(np.float64)
+    place = g[L.THUMB_IP] + READ_T * (g[L.THUMB_TIP] - g[L.THUMB_IP])
+    assert READ_T > PAD_T
+    assert np.allclose(c.place_xy, to_palm_frame(place, RECV), atol=1e-3)
+    assert np.allclose(c.palm_xy, to_palm_frame(CENTRE, RECV), atol=1e-3)
+    assert c.location == atlas.locate(place.astype(np.float32), RECV, "Left", Side.PALM)
+
+
 def test_the_atlas_locates_the_press_point():
     atlas_mod = pytest.importorskip("massagecam.atlas")
     atlas = atlas_mod.load_atlas()

@@ -45,7 +45,7 @@ class WorkPoint:
 
     def update(self, contact: Contact | None, t: float) -> None:
         """Add this frame's press point (only pressing frames with a palm position count)."""
-        if contact is None or not contact.in_contact or not np.all(np.isfinite(contact.palm_xy)):
+        if contact is None or not contact.in_contact or not np.all(np.isfinite(contact.place_xy)):
             if self._samples and t - self._samples[-1][0] > self.gap_s:
                 self._samples.clear()
             return
@@ -53,7 +53,7 @@ class WorkPoint:
         if who != self._who or (self._samples and t - self._samples[-1][0] > self.gap_s):
             self._samples.clear()
             self._who = who
-        self._samples.append((t, float(contact.palm_xy[0]), float(contact.palm_xy[1])))
+        self._samples.append((t, float(contact.place_xy[0]), float(contact.place_xy[1])))
         while self._samples and self._samples[0][0] < t - self.window_s:
             self._samples.popleft()
 

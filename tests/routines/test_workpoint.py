@@ -135,3 +135,14 @@ def test_a_press_elsewhere_after_a_pass_on_the_target_is_not_another_pass():
     pt = PassTracker()
     pt.update(True, True, 0.0)
     assert pt.update(True, False, 0.5)
+
+
+def test_the_work_point_follows_the_located_place_not_the_path_point():
+    from massagecam.results import Contact
+    from massagecam.routines.workpoint import WorkPoint
+
+    wp = WorkPoint(min_s=0.0)
+    for i in range(10):
+        wp.update(Contact(1, "thumb", True, 0.9, (0.0, 0.0), (0.5, 0.0),
+                          place_palm_xy=(0.6, 0.1)), i / 30)
+    assert wp.centre() == pytest.approx((0.6, 0.1))
