@@ -1,7 +1,7 @@
 """Does a giving finger press on the receiving hand, where, and how sure are we.
 
 Landmarks from one camera cannot see touch; they show signs of it. :class:`ContactDetector`
-reads six cues per giving finger and frame (each documented in docs/contact-technique.md):
+reads seven cues per giving finger and frame (each documented in docs/contact-technique.md):
 
 1. *inside*: signed distance of the pad to the receiver's outline (hull of the palm landmarks
    plus finger capsules, grown by the capsule radius, plus the wrist and the start of the
@@ -13,12 +13,16 @@ reads six cues per giving finger and frame (each documented in docs/contact-tech
    wrist, so only depth inside the giving hand is compared, never across hands);
 5. *covered*: the receiver row is held by the tracker (the giver hides it);
 6. *dwell* and *relative speed*: time the pad has stayed over the hand, and its speed in the
-   receiver's frame (a pad sweeping faster than 3 L/s is travelling, not pressing).
+   receiver's frame (a pad sweeping faster than 3 L/s is travelling; a slow one is at work);
+7. *size*: the giving hand's palm length against its recent median (a lifted hand is nearer
+   the camera).
 
-The first four are smoothed over ~0.1 s, folded into a logistic score, and a decision with
-enter/exit hysteresis follows. A finger that vanishes for a moment keeps its last decision for
-``hold_s`` (the domain's 0.5 s dropout tolerance). No force is claimed; a relative pressure
-level appears only with a per-user calibration (:mod:`massagecam.calibration`).
+The first four are smoothed over ~0.1 s and folded into a logistic score, mixed from two weight
+sets by how far the stream's depth follows the press (:mod:`massagecam.contact_weights`), and
+a decision with enter/exit hysteresis follows. A finger that vanishes for a moment keeps its
+last decision for ``hold_s`` (the domain's 0.5 s dropout tolerance). No force is claimed; a
+relative pressure level appears only with a per-user calibration
+(:mod:`massagecam.calibration`).
 """
 
 from __future__ import annotations
@@ -33,7 +37,6 @@ import numpy as np
 
 from massagecam import calibration as calib
 from massagecam.contact_weights import (
-    CAREGIVER_WEIGHTS,  # noqa: F401  (re-exported: the weights live in contact_weights)
     DEPTH_WEIGHTS,
     SELF_WEIGHTS,
     SIZE_WINDOW_S,
@@ -241,7 +244,7 @@ class ContactDetector:
         palm_mm: receiver palm length for the atlas.
         calibration: a pressure calibration; ``"auto"`` loads the user's stored one if any.
         weights: the cue weights (:data:`SELF_WEIGHTS`; caregiver mode uses
-            :data:`CAREGIVER_WEIGHTS`).
+            ``contact_weights.CAREGIVER_WEIGHTS``).
         depth_weights: weights for a stream whose pad depth follows the press; the score is
             mixed from both sets by :class:`~massagecam.contact_weights.DepthTrust`
             (:data:`DEPTH_WEIGHTS` in self mode; None: ``weights`` alone).

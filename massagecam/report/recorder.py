@@ -222,8 +222,9 @@ class Recorder:
         first = min(want)
         n = len(self.timeline)
         for row in range(n - 2, max(n - 2 - len(want), -1), -1):
-            on = want.get(int(self.timeline.get(row, "frame")), ...)
-            if on is not ...:
+            frame = int(self.timeline.get(row, "frame"))
+            if frame in want:
+                on = want[frame]
                 self.timeline.put(row, step=step, on_target=-1 if on is None else int(on))
         for ev in self._open.values():
             if ev.start_frame >= first:

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from massagecam.routines.look import Look, step_progress, tally_frame
 from massagecam.routines.state import Phase
@@ -50,8 +50,8 @@ class Seen:
     there: bool
     pressing_there: bool
     frame_index: int = -1
-    look: Any = None
-    before: Any = None
+    look: Look | None = None
+    before: StepTally | None = None
 
 
 class FollowWindow:
@@ -66,8 +66,8 @@ class FollowWindow:
         self._win.clear()
 
     def update(self, t: float, dt: float, there: bool, pressing_there: bool,
-               need_s: float, *, frame_index: int = -1, look: Any = None,
-               before: Any = None) -> bool:
+               need_s: float, *, frame_index: int = -1, look: Look | None = None,
+               before: StepTally | None = None) -> bool:
         """Add one frame; True when the last ``need_s`` (<= ``length_s``) says "moved on".
 
         ``dt`` is the time since the previous frame (each frame stands for it);

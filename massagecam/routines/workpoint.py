@@ -17,7 +17,7 @@ from collections import deque
 
 import numpy as np
 
-from massagecam.errors import ConfigError
+from massagecam.errors import ConfigError, check_range
 from massagecam.hands import palm_frame
 from massagecam.results import Contact
 
@@ -102,9 +102,8 @@ class PassTracker:
         for name, v in (("gap_s", gap_s), ("forget_s", forget_s)):
             if not 0.0 <= v <= 10.0:
                 raise ConfigError(f"{name}={v}: expected 0..10 seconds")
-        if not 0.0 < near_l <= 5.0:
-            raise ConfigError(f"near_l={near_l}: expected (0, 5] palm lengths")
-        self.gap_s, self.forget_s, self.near_l = gap_s, forget_s, near_l
+        self.gap_s, self.forget_s = gap_s, forget_s
+        self.near_l = check_range("near_l", near_l, 0.0, 5.0)
         self.reset()
 
     def reset(self) -> None:

@@ -146,3 +146,11 @@ def test_the_work_point_follows_the_located_place_not_the_path_point():
         wp.update(Contact(1, "thumb", True, 0.9, (0.0, 0.0), (0.5, 0.0),
                           place_palm_xy=(0.6, 0.1)), i / 30)
     assert wp.centre() == pytest.approx((0.6, 0.1))
+
+
+def test_pass_tracker_checks_near_l():
+    from massagecam.errors import ConfigError
+    from massagecam.routines.workpoint import PassTracker
+
+    with pytest.raises(ConfigError, match=r"near_l=0.0: expected a number in \(0, 5\]"):
+        PassTracker(near_l=0.0)
