@@ -266,9 +266,14 @@ def compare(result: dict[str, Any], doc: dict[str, Any], routine: Any,
 
 
 def run(n: int, keep: Path | None, seed: int, seconds: float,
-        reuse: bool = False) -> dict[str, float]:
+        reuse: bool = False, hindsight_s: float | None = None) -> dict[str, float]:
+    """Render (or reuse) and analyse ``n`` sessions; print and return the figures.
+
+    ``hindsight_s`` None: the analysis default (:data:`massagecam.hindsight.ANALYSIS_LAG_S`).
+    """
     from massagecam.atlas import load_atlas
     from massagecam.coach import Coach
+    from massagecam.hindsight import ANALYSIS_LAG_S
     from massagecam.render import load_script, render_session
     from massagecam.routines import load_routine
 
@@ -298,7 +303,8 @@ def run(n: int, keep: Path | None, seed: int, seconds: float,
         t1 = time.monotonic()
         out = analyze_video(video, routine=str(rpath), out_dir=root / f"out-{k}",
                             history=False, report=keep is not None,
-                            receiving=script.receiving)
+                            receiving=script.receiving,
+                            hindsight_s=ANALYSIS_LAG_S if hindsight_s is None else hindsight_s)
         t2 = time.monotonic()
         t_render += t1 - t0
         t_analyse += t2 - t1
@@ -376,6 +382,9 @@ def main() -> None:
     ap.add_argument("--check", type=Path, default=None, metavar="FLOORS_JSON",
                     help="exit 1 when a figure falls below the committed floor "
                          "(e.g. benchmarks/analyze_accuracy_floors.json)")
+    ap.add_argument("--hindsight", type=float, default=None, metavar="S",
+                    help="look-ahead of the analysis in seconds [default: analyze's, 3]; "
+                         "0 judges every frame as live practice would")
     ap.add_argument("--rss", action="store_true",
                     help="also measure peak RSS for 1- and 10-minute inputs")
     ap.add_argument("--write-gate", action="store_true",
@@ -386,7 +395,8 @@ def main() -> None:
         GATE_FILE.write_text(json.dumps({"gate": GATE, "figures": figures}, indent=2) + "\n")
         print(f"wrote {GATE_FILE}")
         return
-    figures = run(args.sessions, args.keep, args.seed, args.step_seconds, args.reuse)
+    figures = run(args.sessions, args.keep, args.seed, args.step_seconds, args.reuse,
+                  args.hindsight)
     if args.check is not None:
         floors = json.loads(args.check.read_text())
         low = {k: (figures[k], v) for k, v in floors.items() if figures.get(k, 0.0) < v}

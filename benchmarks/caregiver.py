@@ -26,7 +26,9 @@ output. Printed per session and in total (issue 10 targets in brackets):
   3 hands (``num_hands=3``) and with 3 hands seen by a 4-hand landmarker [ratio <= 2x]:
   medians, the three set-ups interleaved frame by frame so load changes hit them alike.
 
-Rendering time is excluded from the timings. Figures are printed; nothing is asserted and
+The pipeline judges as ``analyze --mode caregiver`` does, with its hindsight (each frame
+released ``--hindsight`` seconds late, ``massagecam.hindsight``); ``--hindsight 0`` judges each
+frame as live practice does. Rendering time is excluded from the timings. Figures are printed; nothing is asserted and
 nothing is written except the optional landmark cache (``--cache DIR``: the detector's output
 per session, pickled, so the analysis can be replayed without the model).
 
@@ -46,11 +48,14 @@ import pickle
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from massagecam.hands import Hands, Landmark, Role
+from massagecam.hindsight import ANALYSIS_LAG_S
 from massagecam.landmarker import Landmarker
 from massagecam.per_hand import PerHandLandmarker
 from massagecam.render.caregiver import (
@@ -122,11 +127,13 @@ def _near(xy: np.ndarray, truth: np.ndarray, palm: float, tol_l: float = 0.35) -
 
 
 def accuracy(sc: CaregiverScene, receiving: str = "stated",
-             cache: Path | None = None, per_hand: bool = False) -> dict[str, float]:
+             cache: Path | None = None, per_hand: bool = False,
+             hindsight_s: float = ANALYSIS_LAG_S) -> dict[str, float]:
     """Receiver, per-thumb recall, contact F1 and on-target, two-handed share of one session.
 
     ``receiving="stated"`` tells the pipeline which hand receives (as a routine or
-    ``--receiving`` does); "auto" leaves it to the tracker's evidence.
+    ``--receiving`` does); "auto" leaves it to the tracker's evidence. ``hindsight_s`` as
+    ``analyze`` uses it (0: frame by frame, as live practice judges).
     """
     from massagecam.atlas import load_atlas
 
@@ -138,12 +145,17 @@ def accuracy(sc: CaregiverScene, receiving: str = "stated",
     on = {k: Counter[str]() for k in SIDES}
     pair_ok = pair_n = 0
     told = sc.receiving.lower() if receiving == "stated" else "auto"
-    pipe = Pipeline(mode="caregiver", receiving=told, landmarker=object())
+    pipe = Pipeline(mode="caregiver", receiving=told, landmarker=object(),
+                    hindsight_s=hindsight_s)
     frames = caregiver_poses(sc)
-    for f, hands in zip(frames, landmarks(sc, cache, per_hand), strict=True):
-        fo = found(f, hands)
+
+    def judged() -> Iterator[tuple[Any, Any]]:
+        for f, hands in zip(frames, landmarks(sc, cache, per_hand), strict=True):
+            yield from pipe.push(hands, None, payload=(f, found(f, hands)))
+        yield from pipe.drain()
+
+    for (f, fo), res in judged():
         palm = float(np.hypot(*(f.receiver[L.MIDDLE_FINGER_MCP] - f.receiver[L.WRIST])))
-        res = pipe.update_hands(hands, None)
         a = res.analysis
         rec = a.hands.index_of(Role.RECEIVER)
         right = rec is not None and _near(a.hands.xy[rec], f.receiver, palm)
@@ -254,6 +266,9 @@ def main() -> None:
     ap.add_argument("--no-timing", action="store_true", help="skip the 2 vs 3 hands timing")
     ap.add_argument("--no-truth", action="store_true",
                     help="skip the truth-landmark (no pictures) run")
+    ap.add_argument("--hindsight", type=float, default=ANALYSIS_LAG_S, metavar="S",
+                    help="look-ahead as analyze uses it [default: %(default)s]; 0 judges "
+                         "each frame as live practice does")
     ap.add_argument("--receiving", choices=("stated", "auto"), default="stated",
                     help="tell the pipeline the receiving hand (default) or let it find it")
     ap.add_argument("--landmarker", choices=("whole", "per-hand"), default="per-hand",
@@ -289,7 +304,8 @@ def main() -> None:
 
     for k in range(args.sessions):
         sc = scene(k, args.seconds, args.seed)
-        m = accuracy(sc, args.receiving, args.cache, args.landmarker == "per-hand")
+        m = accuracy(sc, args.receiving, args.cache, args.landmarker == "per-hand",
+                     args.hindsight)
         rows.append(m)
         label = f"{sc.technique} {sc.seed} {sc.receiving[0]} {sc.skin_receiver}/{sc.skin_giver}"
         print(line(label, m), flush=True)

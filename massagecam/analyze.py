@@ -1,8 +1,10 @@
 """Analyse a recorded session: one video in, ``result.json`` + ``report.html`` (+ video) out.
 
 The same :class:`~massagecam.session.Pipeline` as live practice runs over every frame, so a
-recording scores as the live session would have. Decoding runs in its own thread (a bounded
-queue of a few frames) so the landmark model never waits for the decoder.
+recording is judged as the live session would have been, with one difference a recording
+allows: each frame's stroke is named with a few seconds of hindsight
+(:mod:`massagecam.hindsight`; ``hindsight_s=0`` turns it off). Decoding runs in its own
+thread (a bounded queue of a few frames) so the landmark model never waits for the decoder.
 
 Outputs are written under temporary names and renamed at the end: a video that fails half way
 leaves no half-written result behind. Ctrl-C is different: the user chose to stop, so what was
@@ -22,8 +24,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
+import numpy as np
+
 from massagecam import __version__
 from massagecam.errors import CaptureError
+from massagecam.hindsight import ANALYSIS_LAG_S
 from massagecam.history import History, now_iso, record_from_result
 from massagecam.report import html as report_html
 from massagecam.report.recorder import Recorder
@@ -36,7 +41,7 @@ from massagecam.report.result import (
     tracking_json,
     write_atomic_json,
 )
-from massagecam.session import Pipeline
+from massagecam.session import FrameResult, Pipeline
 
 if TYPE_CHECKING:
     import cv2
@@ -146,7 +151,8 @@ def analyze_video(video: str | os.PathLike[str], *,
                   pipeline: Pipeline | None = None,
                   on_frame: Callable[[int], None] | None = None,
                   threads: int | None = None,
-                  caregiver_at: str | None = "bottom") -> AnalysisOutput:
+                  caregiver_at: str | None = "bottom",
+                  hindsight_s: float = ANALYSIS_LAG_S) -> AnalysisOutput:
     """Analyse ``video`` and write its outputs.
 
     Args:
@@ -170,6 +176,8 @@ def analyze_video(video: str | os.PathLike[str], *,
         threads: landmark model instances run side by side (1..4), each on every k-th frame
             (:meth:`Pipeline.feed`); default :func:`default_threads`. The result does not
             depend on timing, but 1 and 2 give slightly different results.
+        hindsight_s: how far ahead each frame's technique is judged
+            (:mod:`massagecam.hindsight`); 0 judges every frame as live practice would.
 
     Raises:
         CaptureError: the video cannot be opened or breaks while reading (nothing written).
@@ -183,7 +191,8 @@ def analyze_video(video: str | os.PathLike[str], *,
     own = pipeline is None
     pipe = pipeline or Pipeline(routine, receiving=receiving, mode=mode, mirrored=mirrored,
                                 model_path=model_path, caregiver_at=caregiver_at,
-                                landmark_workers=threads or default_threads())
+                                landmark_workers=threads or default_threads(),
+                                hindsight_s=hindsight_s)
     rec = Recorder()
     partial_reason: str | None = None
     tmp_video: Path | None = None
@@ -198,26 +207,30 @@ def analyze_video(video: str | os.PathLike[str], *,
                 tmp_video, writer, overlay = _open_writer(out, info, pipe)
             bar = progress_bar(progress, info.frame_count if max_frames is None else
                                min(max_frames, info.frame_count or max_frames), info.name)
-            try:
-                with contextlib.closing(_prefetch(iter(source))) as frames, \
-                        contextlib.closing(pipe.feed(frames)) as feed:
-                    for d in feed:
-                        frame = d.frame
-                        result = pipe.update_detected(d)
-                        rec.add(result)
-                        if writer is not None:
-                            from massagecam.overlay.compose import View, compose
+            def emit(done: list[tuple[Any, FrameResult]]) -> None:
+                for image, result in done:
+                    rec.add(result)
+                    if writer is not None:
+                        writer.write(_annotate(image, result, overlay))
 
-                            writer.write(compose(frame.image.copy(), result,
-                                                 View(mirror=False), overlay=overlay))
-                        if bar is not None:
-                            bar.update(1)
-                        if on_frame is not None:
-                            on_frame(len(rec.timeline))
-                        if max_frames is not None and len(rec.timeline) >= max_frames:
-                            break
-            except KeyboardInterrupt:
-                partial_reason = f"interrupted by the user after {len(rec.timeline)} frames"
+            pushed = 0
+            try:
+                try:
+                    with contextlib.closing(_prefetch(iter(source))) as frames, \
+                            contextlib.closing(pipe.feed(frames)) as feed:
+                        for d in feed:
+                            image = None if writer is None else _hold(d.frame.image, pipe)
+                            emit(pipe.push_detected(d, image))
+                            pushed += 1
+                            if bar is not None:
+                                bar.update(1)
+                            if on_frame is not None:
+                                on_frame(pushed)
+                            if max_frames is not None and pushed >= max_frames:
+                                break
+                except KeyboardInterrupt:
+                    partial_reason = f"interrupted by the user after {pushed} frames"
+                emit(pipe.drain())  # the frames still held for their look-ahead
             finally:
                 if bar is not None:
                     bar.close()
@@ -250,6 +263,32 @@ def analyze_video(video: str | os.PathLike[str], *,
                           partial_reason is not None, None if s is None else s["total"],
                           "" if s is None else s["feedback"], len(rec.timeline),
                           time.monotonic() - t0, tuple(header["tracking"]["warnings"]))
+
+
+def _hold(image: np.ndarray, pipe: Pipeline) -> Any:
+    """The frame's image, kept to be drawn once its look-ahead is over.
+
+    With look-ahead the pipeline holds a few seconds of frames (90 at 30 fps, 3 s); raw 1080p
+    images would take over 500 MB, so they wait JPEG-encoded (quality 95, about 0.3 MB each).
+    """
+    if pipe.hindsight is None:
+        return image
+    import cv2
+
+    ok, buf = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, 95])
+    if not ok:
+        raise CaptureError("cannot hold a frame for the annotated video (JPEG encoding failed)")
+    return buf
+
+
+def _annotate(held: Any, result: FrameResult, overlay: Overlay) -> np.ndarray:
+    """One annotated-video frame: the held image with the live overlay drawn on it."""
+    import cv2
+
+    from massagecam.overlay.compose import View, compose
+
+    image = cv2.imdecode(held, cv2.IMREAD_COLOR) if held.ndim == 1 else held.copy()
+    return compose(image, result, View(mirror=False), overlay=overlay)
 
 
 def progress_bar(progress: bool, total: int | None, name: str) -> tqdm | None:
@@ -307,7 +346,8 @@ def result_header(info: SourceInfo, rec: Recorder, routine: Routine | None,
             "speed_x_realtime": round(duration / seconds, 3) if seconds > 0 else None,
         },
         "settings": {"receiving": pipe.receiving, "mode": pipe.mode,
-                     "mirrored": bool(pipe.mirrored), "annotate": bool(annotate)},
+                     "mirrored": bool(pipe.mirrored), "annotate": bool(annotate),
+                     "hindsight_s": pipe.hindsight.lag_s if pipe.hindsight is not None else 0.0},
         "routine": routine_json(routine),
         "score": score_json(score, routine),
         "contacts": [e.to_json() for e in events],

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from massagecam.routines.model import COMPONENTS, Routine, Step
+from massagecam.routines.spread import HoldSpread
 from massagecam.routines.targets import target_info
 
 #: Outside the rhythm range, the component falls linearly in log2 and reaches 0 at a factor 2.
@@ -101,28 +102,22 @@ class StepTally:
     matched_s: float = 0.0
     rate: _Moments = field(default_factory=_Moments)
     speed: _Moments = field(default_factory=_Moments)
-    pos_w: float = 0.0
-    pos_s: tuple[float, float] = (0.0, 0.0)
-    pos_s2: float = 0.0
+    hold: HoldSpread = field(default_factory=HoldSpread)
 
     def copy(self) -> StepTally:
         """An independent copy (the coach keeps one per frame while a user may be moving on)."""
         return replace(self, off_zone_s=dict(self.off_zone_s), side_s=dict(self.side_s),
                        hand_s=dict(self.hand_s), technique_s=dict(self.technique_s),
-                       rate=replace(self.rate), speed=replace(self.speed))
+                       rate=replace(self.rate), speed=replace(self.speed),
+                       hold=self.hold.copy())
 
     def add_position(self, xy: tuple[float, float], dt: float) -> None:
         """Add a hold position (palm frame, palm lengths) weighted by its duration."""
-        self.pos_w += dt
-        self.pos_s = (self.pos_s[0] + xy[0] * dt, self.pos_s[1] + xy[1] * dt)
-        self.pos_s2 += (xy[0] * xy[0] + xy[1] * xy[1]) * dt
+        self.hold.add(xy, dt)
 
     def position_sd(self) -> float | None:
-        """RMS distance of hold positions from their mean, palm lengths."""
-        if self.pos_w <= 0:
-            return None
-        mx, my = self.pos_s[0] / self.pos_w, self.pos_s[1] / self.pos_w
-        return math.sqrt(max(0.0, self.pos_s2 / self.pos_w - mx * mx - my * my))
+        """How far the hold wandered, palm lengths (robust: :mod:`massagecam.routines.spread`)."""
+        return self.hold.sd()
 
 
 @dataclass(frozen=True)

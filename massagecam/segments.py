@@ -37,6 +37,7 @@ import numpy as np
 
 from massagecam.errors import CaptureError, ConfigError
 from massagecam.hands import Hands
+from massagecam.hindsight import ANALYSIS_LAG_S
 
 if TYPE_CHECKING:
     from massagecam.analyze import AnalysisOutput
@@ -216,7 +217,8 @@ def analyze_segmented(video: str | os.PathLike[str], *, workers: int = 2,
                       kind: str = "analyze", warmup_s: float = DEFAULT_WARMUP_S,
                       chunk_s: float = DEFAULT_CHUNK_S,
                       caregiver_at: str | None = "bottom",
-                      threads: int | None = None) -> AnalysisOutput:
+                      threads: int | None = None,
+                      hindsight_s: float = ANALYSIS_LAG_S) -> AnalysisOutput:
     """:func:`massagecam.analyze.analyze_video` with the landmark model in ``workers`` processes.
 
     Same outputs, same schema; no ``--annotate`` (that needs every image in one process).
@@ -251,11 +253,12 @@ def analyze_segmented(video: str | os.PathLike[str], *, workers: int = 2,
         return an.analyze_video(video, routine=routine, out_dir=out_dir, report=report,
                                 history=history, db=db, receiving=receiving, mode=mode,
                                 mirrored=mirrored, model_path=model_path, progress=progress,
-                                kind=kind, caregiver_at=caregiver_at, threads=threads)
+                                kind=kind, caregiver_at=caregiver_at, threads=threads,
+                                hindsight_s=hindsight_s)
     out = Path(out_dir) if out_dir is not None else an.default_out_dir(video)
     # routine and settings first: a bad routine must fail before any worker starts
     pipe = Pipeline(routine, receiving=receiving, mode=mode, mirrored=mirrored,
-                    landmarker=_NoModel(), caregiver_at=caregiver_at)
+                    landmarker=_NoModel(), caregiver_at=caregiver_at, hindsight_s=hindsight_s)
     check_flow_free(pipe)
     stream = detect_parallel(video, info.frame_count, info.fps, workers=workers,
                              warmup_s=warmup_s, chunk_s=chunk_s,
@@ -263,13 +266,19 @@ def analyze_segmented(video: str | os.PathLike[str], *, workers: int = 2,
     rec = Recorder()
     partial_reason: str | None = None
     bar = an.progress_bar(progress, info.frame_count, info.name)
+    pushed = 0
     try:
-        for hands, level in stream:
-            rec.add(pipe.update_hands(hands, grey_image(level)))
-            if bar is not None:
-                bar.update(1)
-    except KeyboardInterrupt:
-        partial_reason = f"interrupted by the user after {len(rec.timeline)} frames"
+        try:
+            for hands, level in stream:
+                for _, result in pipe.push(hands, grey_image(level)):
+                    rec.add(result)
+                pushed += 1
+                if bar is not None:
+                    bar.update(1)
+        except KeyboardInterrupt:
+            partial_reason = f"interrupted by the user after {pushed} frames"
+        for _, result in pipe.drain():  # the frames still held for their look-ahead
+            rec.add(result)
     finally:
         stream.close()
         if bar is not None:

@@ -1,18 +1,21 @@
 """The per-frame pipeline shared by live practice and recorded-video analysis.
 
-One code path, so a session scores the same whether it was watched live or analysed later:
+One code path, so a session is judged alike whether it was watched live or analysed later:
 ``Landmarker`` → ``RoleTracker`` → ``SideDetector`` → ``ContactDetector`` →
-``TechniqueClassifier`` (→ ``PairClassifier`` in caregiver mode) → ``Coach``. Each stage is
-built once, with its configuration checked at construction; :meth:`Pipeline.update` runs one
-frame through all of them and returns a :class:`FrameResult`. Everything after the landmarker
-is small numpy work (well under a millisecond), so the landmark model sets the frame rate.
+``TechniqueClassifier`` (→ ``PairClassifier`` in caregiver mode) → ``Coach``. Recorded
+analysis adds :class:`~massagecam.hindsight.Hindsight` before the coach
+(:meth:`Pipeline.push`): a recording can look a few seconds ahead to name each frame's
+stroke, live practice cannot. Each stage is built once, with its configuration checked at
+construction; :meth:`Pipeline.update` runs one frame through all of them and returns a
+:class:`FrameResult`. Everything after the landmarker is small numpy work (well under a
+millisecond), so the landmark model sets the frame rate.
 
 In caregiver mode the analysis is a :class:`~massagecam.technique_pair.PairAnalysis`: a
 ``FrameAnalysis`` that also carries the two-handed technique of both giving thumbs
 (``analysis.pair``), so the coach, overlay and report can read it without a second path.
 
 The pipeline also turns the state of the scene into short user hints (show both hands, a third
-hand is ignored, move closer, more light). They are debounced so an overlay does not flicker.
+hand is ignored, move closer, more light: :mod:`massagecam.hints`).
 """
 
 from __future__ import annotations
@@ -34,16 +37,20 @@ from massagecam.feeds import (
     no_prepare,
     timed,
 )
-from massagecam.hands import Hands, Role, palm_length
+from massagecam.hands import Hands, Role
+from massagecam.hindsight import Hindsight
+from massagecam.hints import (
+    HINT_BOTH_HANDS,
+    HINT_CLOSER,
+    HINT_LIGHT,
+    HINT_THIRD_HAND,
+    SceneHints,
+)
 from massagecam.results import FrameAnalysis, Side
 
 RECEIVING = ("auto", "left", "right")
 MODES = ("self", "caregiver")
 
-HINT_BOTH_HANDS = "show both hands"
-HINT_THIRD_HAND = "a third hand is in view — ignored"
-HINT_CLOSER = "move closer"
-HINT_LIGHT = "more light"
 
 
 @dataclass(frozen=True)
@@ -79,25 +86,6 @@ class FrameResult:
         return None if value is None else bool(value)
 
 
-class _Debounce:
-    """A flag that turns on after ``on_s`` of evidence and off after ``off_s`` without."""
-
-    def __init__(self, on_s: float, off_s: float) -> None:
-        self.on_s, self.off_s = on_s, off_s
-        self.state = False
-        self._since: float | None = None
-
-    def update(self, raw: bool, t: float) -> bool:
-        if raw == self.state:
-            self._since = None
-            return self.state
-        if self._since is None:
-            self._since = t
-        if t - self._since >= (self.on_s if raw else self.off_s):
-            self.state, self._since = raw, None
-        return self.state
-
-
 class Pipeline:
     """Runs every analysis stage on a stream of frames.
 
@@ -125,6 +113,10 @@ class Pipeline:
             ("bottom", "top", "left", "right"; None: no prior), see ``RoleTracker``.
         landmark_workers: landmark model instances run side by side by :meth:`feed` (1..4;
             each sees every k-th frame; 2 uses both cores of a 2-core machine).
+        hindsight_s: look-ahead of :meth:`push` (0..10 s; 0: none, as live practice). Recorded
+            analysis passes :data:`~massagecam.hindsight.ANALYSIS_LAG_S`: each frame's
+            technique is then the one the next seconds show (:class:`~massagecam.hindsight.
+            Hindsight`), and its results come out that much later.
         per_hand: one single-hand model instance per hand
             (:class:`~massagecam.per_hand.PerHandLandmarker`) instead of one instance for
             all hands; None: in caregiver mode only. There the search with the other hands
@@ -141,7 +133,8 @@ class Pipeline:
                  atlas: Any = None, side_detector: Any = None, contact: Any = None,
                  technique: Any = None, pair: Any = None, coach: Any = None,
                  profile: bool = False, landmark_workers: int = 1,
-                 caregiver_at: str | None = "bottom", per_hand: bool | None = None) -> None:
+                 caregiver_at: str | None = "bottom", per_hand: bool | None = None,
+                 hindsight_s: float = 0.0) -> None:
         if not 1 <= landmark_workers <= MAX_WORKERS:
             raise ConfigError(f"landmark_workers={landmark_workers}: expected 1..{MAX_WORKERS}")
         self.landmark_workers = landmark_workers
@@ -150,13 +143,9 @@ class Pipeline:
             raise ConfigError(f"receiving={receiving!r}: expected one of {', '.join(RECEIVING)}")
         if mode not in MODES:
             raise ConfigError(f"mode={mode!r}: expected one of {', '.join(MODES)}")
-        if not 0.0 <= min_palm_frac < 1.0:
-            raise ConfigError(f"min_palm_frac={min_palm_frac}: expected 0 <= value < 1")
-        if not 0.0 <= dark_level <= 255.0:
-            raise ConfigError(f"dark_level={dark_level}: expected 0..255")
         self.receiving, self.mode, self.mirrored = receiving, mode, mirrored
         self.model_path = model_path
-        self.min_palm_frac, self.dark_level = min_palm_frac, dark_level
+        self.scene_hints = SceneHints(min_palm_frac, dark_level)
         self._second_look = second_look
         if num_hands is None:
             num_hands = 3 if mode == "caregiver" else 2
@@ -181,10 +170,8 @@ class Pipeline:
 
             coach = Coach(self.routine, mode=mode, atlas=self.atlas)
         self.coach = coach
-        self._hint_flags = {h: _Debounce(0.3, 0.6)
-                            for h in (HINT_BOTH_HANDS, HINT_THIRD_HAND, HINT_CLOSER, HINT_LIGHT)}
-        self._brightness: float | None = None
-        self._frames = 0
+        #: Holds recent frames for :meth:`push`; None without look-ahead.
+        self.hindsight = Hindsight(hindsight_s) if hindsight_s > 0 else None
         #: Seconds spent per stage (and "frames"), when built with ``profile=True``.
         self.timings: dict[str, float] | None = {} if profile else None
 
@@ -277,7 +264,37 @@ class Pipeline:
         return self.update_hands(hands, frame.image)
 
     def update_hands(self, hands: Hands, image: np.ndarray | None = None) -> FrameResult:
-        """Run the stages after the landmarker on already detected hands."""
+        """Run the stages after the landmarker on already detected hands (no look-ahead)."""
+        return self._judge(self._analyse(hands, image))
+
+    def push(self, hands: Hands, image: np.ndarray | None = None,
+             payload: Any = None) -> list[tuple[Any, FrameResult]]:
+        """:meth:`update_hands` with the pipeline's look-ahead (``hindsight_s``).
+
+        Returns the frames whose look-ahead is complete, oldest first, each as
+        ``(payload, result)``: none at first, then about one per frame, ``hindsight_s`` behind.
+        Call :meth:`drain` at the end (or on an interruption) for the rest. Without look-ahead
+        the frame comes straight back.
+        """
+        analysis = self._analyse(hands, image)
+        if self.hindsight is None:
+            return [(payload, self._judge(analysis))]
+        return [(p, self._judge(a)) for a, p in self.hindsight.update(analysis, payload)]
+
+    def push_detected(self, d: Detected, payload: Any = None) -> list[tuple[Any, FrameResult]]:
+        """:meth:`push` on a :meth:`feed` item (its model time counted in timings)."""
+        if self.timings is not None:
+            self.timings["landmarker"] = self.timings.get("landmarker", 0.0) + d.landmarks_s
+        return self.push(d.hands, d.frame.image, payload)
+
+    def drain(self) -> list[tuple[Any, FrameResult]]:
+        """The frames :meth:`push` still holds, judged with the look-ahead they have."""
+        if self.hindsight is None:
+            return []
+        return [(p, self._judge(a)) for a, p in self.hindsight.flush()]
+
+    def _analyse(self, hands: Hands, image: np.ndarray | None) -> FrameAnalysis:
+        """Tracker to technique (and hints) on one frame: everything before the coach."""
         clock = self.timings is not None
         t0 = perf_counter() if clock else 0.0
         tracked = self.tracker.update(hands, image)
@@ -295,7 +312,7 @@ class Pipeline:
         pair = self.pair.update(contacts, tracked.t, Side(side)) if self.pair is not None \
             else None
         t4 = perf_counter() if clock else 0.0
-        hints = self._hints(tracked, image, rec)
+        hints = self.scene_hints.update(tracked, image, rec)
         if pair is None:
             analysis = FrameAnalysis(hands=tracked, side=Side(side), contacts=contacts,
                                      techniques=techniques, hints=hints)
@@ -304,17 +321,23 @@ class Pipeline:
 
             analysis = PairAnalysis(hands=tracked, side=Side(side), contacts=contacts,
                                     techniques=techniques, hints=hints, pair=pair)
-        t5 = perf_counter() if clock else 0.0
-        state = self.coach.update(analysis) if self.coach is not None else None
-        self._follow_routine_hand()
         if clock:
-            t6 = perf_counter()
+            t5 = perf_counter()
             tm = self.timings
             assert tm is not None
             for name, dt in (("tracker", t1 - t0), ("side", t2 - t1), ("contact", t3 - t2),
-                             ("technique", t4 - t3), ("hints", t5 - t4), ("coach", t6 - t5)):
+                             ("technique", t4 - t3), ("hints", t5 - t4)):
                 tm[name] = tm.get(name, 0.0) + dt
             tm["frames"] = tm.get("frames", 0.0) + 1
+        return analysis
+
+    def _judge(self, analysis: FrameAnalysis) -> FrameResult:
+        """The coach's view of one analysed frame (and the routine's hand for the tracker)."""
+        t0 = perf_counter() if self.timings is not None else 0.0
+        state = self.coach.update(analysis) if self.coach is not None else None
+        self._follow_routine_hand()
+        if self.timings is not None:
+            self.timings["coach"] = self.timings.get("coach", 0.0) + perf_counter() - t0
         return FrameResult(analysis, state)
 
     def _follow_routine_hand(self) -> None:
@@ -332,28 +355,6 @@ class Pipeline:
         hand = step.expected_hand(coach.first_hand) if step is not None else None
         if hand is not None and tracker.receiving != hand.lower():
             tracker.receiving = hand.lower()
-
-    def _hints(self, hands: Hands, image: np.ndarray | None, rec: int | None) -> tuple[str, ...]:
-        t = hands.t
-        roles = hands.role
-        both = rec is not None and bool((roles == int(Role.GIVER)).any())
-        third = bool((roles == int(Role.IGNORED)).any())
-        small = False
-        if rec is not None and hands.image_wh[1] > 0:
-            palm = float(palm_length(hands.xy[rec]))
-            small = palm < self.min_palm_frac * hands.image_wh[1]
-        dark = False
-        if image is not None and image.size:
-            # Light changes slowly: sample every 4th frame, 1/8 subsample (~5000 pixels).
-            self._frames += 1
-            if self._brightness is None or self._frames % 4 == 0:
-                level = float(image[::8, ::8].mean())
-                self._brightness = level if self._brightness is None else (
-                    0.7 * self._brightness + 0.3 * level)
-            dark = self._brightness < self.dark_level
-        raw = {HINT_BOTH_HANDS: not both, HINT_THIRD_HAND: third, HINT_CLOSER: small,
-               HINT_LIGHT: dark}
-        return tuple(h for h, flag in self._hint_flags.items() if flag.update(raw[h], t))
 
     # -- coach controls (live keys) -----------------------------------------------------
     def finish(self) -> Any:

@@ -63,11 +63,15 @@ def echo_outputs(out: object, *, err: bool = False) -> None:
 @click.option("--threads", "-t", type=click.IntRange(1, 4), default=None,
               help="Hand-model instances run side by side in threads, each on every k-th "
                    "frame [default: 2 with two or more cores, else 1].")
+@click.option("--hindsight", type=click.FloatRange(0.0, 10.0), default=None, metavar="S",
+              help="Judge each frame's stroke by what the next S seconds show: a recording can "
+                   "wait where live coaching cannot [default: 3]. 0 judges every frame as "
+                   "live practice would.")
 @quiet_option
 def command(video: Path, routine: str | None, out_dir: Path | None, annotate: bool,
             no_report: bool, no_history: bool, db: Path | None, receiving: str, mode: str,
             caregiver_at: str, mirror: bool, model: Path | None, workers: int | None,
-            threads: int | None, quiet: bool) -> None:
+            threads: int | None, hindsight: float | None, quiet: bool) -> None:
     """Analyse a recorded session VIDEO: result.json, report.html, optional annotated video.
 
     The same pipeline as live practice runs on every frame; with --routine the session is
@@ -75,8 +79,10 @@ def command(video: Path, routine: str | None, out_dir: Path | None, annotate: bo
     partial). Example: massagecam analyze session.mp4 --routine li4-headache --annotate
     """
     from massagecam.analyze import analyze_video
+    from massagecam.hindsight import ANALYSIS_LAG_S
 
-    common = dict(routine=routine, out_dir=out_dir, report=not no_report,
+    common = dict(hindsight_s=ANALYSIS_LAG_S if hindsight is None else hindsight,
+                  routine=routine, out_dir=out_dir, report=not no_report,
                   history=not no_history, db=db, receiving=receiving, mode=mode,
                   mirrored=mirror, model_path=model, progress=not quiet,
                   caregiver_at=None if caregiver_at == "none" else caregiver_at)

@@ -7,15 +7,10 @@ import pytest
 
 from massagecam.errors import ConfigError
 from massagecam.hands import Hands, Role
+from massagecam.hints import HINT_BOTH_HANDS, HINT_CLOSER, HINT_LIGHT, HINT_THIRD_HAND
 from massagecam.report.recorder import Recorder
 from massagecam.report.result import timeline_rows
-from massagecam.session import (
-    HINT_BOTH_HANDS,
-    HINT_CLOSER,
-    HINT_LIGHT,
-    HINT_THIRD_HAND,
-    Pipeline,
-)
+from massagecam.session import Pipeline
 from massagecam.synthetic import make_hand, make_hands
 
 NO_MODEL = object()  # update_hands never touches the landmarker

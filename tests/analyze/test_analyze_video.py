@@ -31,6 +31,9 @@ def test_analyze_real_clip_writes_valid_outputs(footage, tmp_path):
     data = json.loads(res.result_json.read_text())
     jsonschema.validate(data, load_schema())
     assert data["partial"] is False and len(data["timeline"]) == 60 == res.frames
+    # judged with hindsight: the frames held for their look-ahead were all drained at the end
+    assert data["settings"]["hindsight_s"] == 3.0
+    assert [r["frame"] for r in data["timeline"]] == list(range(60))
     # one real right hand, nobody massaging: seen, but never both hands, no press
     assert data["tracking"]["share_two_hands"] < 0.2
     assert data["tracking"]["hints"].get("show both hands", 0) > 30

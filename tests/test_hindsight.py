@@ -1,0 +1,136 @@
+"""Hindsight: recorded analysis judges each press frame's stroke by what follows it."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from massagecam.errors import ConfigError
+from massagecam.hands import Role
+from massagecam.hindsight import Hindsight
+from massagecam.results import Contact, FrameAnalysis, TechniqueEstimate, TechniqueName
+from massagecam.session import Pipeline
+from massagecam.synthetic import make_hand, make_hands
+
+T = TechniqueName
+FPS = 30.0
+
+
+def _frame(i: int, labels: dict[int, str | None], unseen: tuple[int, ...] = ()) -> FrameAnalysis:
+    """Frame ``i``: giver track -> its thumb's live label (None: that thumb is lifted).
+
+    The receiver is track 0, giving hands are tracks 1 and 2; those in ``unseen`` are held
+    by the tracker (estimated), not detected.
+    """
+    rows = [make_hand((320, 260), 120, 0, "Left", "back")]
+    rows += [make_hand((330 + 60 * k, 200), 110, 180, "Right", "palm") for k in (1, 2)]
+    hands = make_hands(*rows, handedness=["Left", "Right", "Right"],
+                       roles=[Role.RECEIVER, Role.GIVER, Role.GIVER], t=i / FPS, frame_index=i)
+    hands = hands.replace(track_id=np.arange(3), estimated=np.isin(np.arange(3), unseen))
+    contacts, techs = [], []
+    for track, label in labels.items():
+        contacts.append(Contact(track, "thumb", label is not None, 0.9, (0.0, 0.0), (0.5, 0.3)))
+        techs.append(TechniqueEstimate() if label is None else
+                     TechniqueEstimate(T(label), 0.8, frequency_hz=float(i)))
+    return FrameAnalysis(hands=hands, contacts=tuple(contacts), techniques=tuple(techs))
+
+
+def _run(h: Hindsight, frames: list[FrameAnalysis]) -> list[FrameAnalysis]:
+    out = []
+    for k, a in enumerate(frames):
+        out += [(b, p) for b, p in h.update(a, payload=k)]
+    out += h.flush()
+    assert [p for _, p in out] == list(range(len(frames)))  # every frame, in order, once
+    return [b for b, _ in out]
+
+
+def _names(frames: list[FrameAnalysis], j: int = 0) -> list[str]:
+    return [str(a.techniques[j].name) for a in frames]
+
+
+def test_a_hold_read_as_a_stroke_at_first_is_a_hold_throughout() -> None:
+    # the live classifier sees the arrival glide for 0.6 s, then the hold
+    live = ["stroke"] * 18 + ["hold"] * 132
+    out = _run(Hindsight(3.0), [_frame(i, {1: s}) for i, s in enumerate(live)])
+    assert _names(out) == ["hold"] * 150
+    # the estimate kept is one the classifier made (with its own figures), a later one
+    assert out[0].techniques[0].frequency_hz is not None and out[0].techniques[0].frequency_hz > 17
+
+
+def test_a_lift_ends_the_look_ahead() -> None:
+    live = ["stroke"] * 45 + [None] * 3 + ["hold"] * 90
+    out = _run(Hindsight(3.0), [_frame(i, {1: s}) for i, s in enumerate(live)])
+    assert _names(out)[:45] == ["stroke"] * 45  # what came after the lift does not count
+    assert _names(out)[45:48] == ["none"] * 3  # lifted frames stay lifted
+    assert _names(out)[48:] == ["hold"] * 90
+
+
+def test_only_the_look_ahead_window_counts() -> None:
+    # 1 s of circles then 5 s of stroke in one press: the circle frames see at most 3 s ahead
+    live = ["circles"] * 30 + ["stroke"] * 150
+    out = _run(Hindsight(3.0), [_frame(i, {1: s}) for i, s in enumerate(live)])
+    names = _names(out)
+    assert names[:30] == ["stroke"] * 30  # 2 s of stroke outweigh 1 s of circles
+    out = _run(Hindsight(0.5), [_frame(i, {1: s}) for i, s in enumerate(live)])
+    assert _names(out)[:10] == ["circles"] * 10  # half a second ahead is still circles
+
+
+def test_each_finger_is_judged_on_its_own() -> None:
+    frames = [_frame(i, {1: "stroke" if i < 10 else "hold", 2: "circles"}) for i in range(120)]
+    out = _run(Hindsight(2.0), frames)
+    assert _names(out, 0)[:10] == ["hold"] * 10
+    assert _names(out, 1) == ["circles"] * 120
+
+
+def test_frames_come_out_lag_seconds_later_and_unrevised_frames_unchanged() -> None:
+    h = Hindsight(0.99)  # frame k leaves when frame k + 30 comes in
+    frames = [_frame(i, {1: "hold"}) for i in range(60)]
+    released = [len(h.update(a)) for a in frames]
+    assert sum(released[:30]) == 0 and all(n == 1 for n in released[30:])
+    assert len(h) == 30
+    rest = h.flush()
+    assert len(rest) == 30 and len(h) == 0
+    assert rest[-1][0] is frames[-1]  # nothing to revise: the frame object itself
+
+
+def test_lag_is_checked() -> None:
+    with pytest.raises(ConfigError, match=r"lag_s=-1"):
+        Hindsight(-1)
+    with pytest.raises(ConfigError, match=r"lag_s=11"):
+        Pipeline(landmarker=object(), hindsight_s=11)
+
+
+def test_pipeline_push_without_look_ahead_is_update_hands() -> None:
+    rec = make_hand((320, 260), 120, 0, "Left", "back")
+    giver = make_hand((330, 200), 110, 180, "Right", "palm")
+
+    def hands(i: int):
+        return make_hands(rec, giver, handedness=["Left", "Right"], t=i / FPS, frame_index=i)
+
+    a, b = Pipeline("li4-quick", landmarker=object()), Pipeline("li4-quick", landmarker=object())
+    for i in range(40):
+        (pair,) = a.push(hands(i), payload=i)
+        r = b.update_hands(hands(i))
+        assert pair[0] == i and pair[1].analysis.frame_index == r.analysis.frame_index == i
+    assert a.drain() == []
+    lagged = Pipeline("li4-quick", landmarker=object(), hindsight_s=0.49)
+    got = [p for i in range(40) for p, _ in lagged.push(hands(i), payload=i)]
+    assert got == list(range(25))  # 15 frames (0.5 s) still held
+    assert [p for p, _ in lagged.drain()] == list(range(25, 40))
+    assert lagged.coach.finish() is not None
+
+
+def test_a_press_kept_for_a_hand_that_left_is_dropped_but_a_lost_moment_is_bridged() -> None:
+    # frames 0-29 pressing; 30-44 the hand is not seen (the detector keeps the press); then
+    # either the hand is back pressing, or back lifted, or gone for good
+    def run(after: str | None, seen_again: bool) -> list[bool]:
+        frames = [_frame(i, {1: "hold"}) for i in range(30)]
+        frames += [_frame(i, {1: "hold"}, unseen=(1,)) for i in range(30, 45)]
+        frames += [_frame(i, {1: after}, unseen=() if seen_again else (1,))
+                   for i in range(45, 60)]
+        return [a.contacts[0].in_contact for a in _run(Hindsight(1.0), frames)]
+
+    assert run("hold", True)[30:45] == [True] * 15  # back pressing: bridged
+    assert run(None, True)[30:45] == [False] * 15  # back lifted: no press while unseen
+    gone = run("hold", False)  # never seen again (the kept label is what the detector said)
+    assert gone[:30] == [True] * 30 and not any(gone[30:])
