@@ -28,9 +28,10 @@ output. Printed per session and in total (issue 10 targets in brackets):
 
 The pipeline judges as ``analyze --mode caregiver`` does, with its hindsight (each frame
 released ``--hindsight`` seconds late, ``massagecam.hindsight``); ``--hindsight 0`` judges each
-frame as live practice does. Rendering time is excluded from the timings. Figures are printed; nothing is asserted and
-nothing is written except the optional landmark cache (``--cache DIR``: the detector's output
-per session, pickled, so the analysis can be replayed without the model).
+frame as live practice does. Rendering time is excluded from the timings. Figures are printed;
+nothing is asserted and nothing is written except the optional landmark cache (``--cache DIR``:
+the detector's output per session, pickled, so the analysis can be replayed without the
+model).
 
     python benchmarks/caregiver.py --seed 200       # 12 sessions of 4 s, seeds 200-211
     python benchmarks/caregiver.py -n 3 --seconds 2 # quick look

@@ -185,3 +185,24 @@ def test_circling_that_starts_after_a_hold_without_a_lift_is_recognised_within_a
     circ = circle(1.0, True, seconds=1.2, r=0.1) + np.array([0.2, 0.2])  # around (0.7, 0.3)
     est = feed(np.vstack([hold, circ]), noise=0.005)[-1]
     assert est.name == T.CIRCLES and est.frequency_hz == pytest.approx(1.0, abs=0.15)
+
+
+def test_circles_far_from_the_finger_pulls_before_them_are_judged_on_their_own_path():
+    # pulls along a digit (x 1.0 -> 1.4), each followed by a seen lift, then a long lift and
+    # circles at the web of the thumb, 0.5 L away: the pulls' path must not stay in the window
+    pull = np.linspace([1.0, 0.3], [1.4, 0.35], int(0.7 * FPS))
+    back = np.tile([1.2, 0.3], (int(0.4 * FPS), 1))
+    pulls = np.vstack([pull, back] * 3)
+    pulls_on = np.r_[np.ones(len(pull), bool), np.zeros(len(back), bool)]
+    lift = np.tile([0.8, 0.3], (int(0.8 * FPS), 1))
+    circ = circle(0.7, True, seconds=1.5, r=0.1)  # around (0.5, 0.1)
+    path = np.vstack([pulls, lift, circ])
+    on = np.r_[np.tile(pulls_on, 3), np.zeros(len(lift), bool), np.ones(len(circ), bool)]
+    third = 2 * (len(pull) + len(back)) + len(pull) - 1  # the end of the third pull
+    assert feed(path, on, noise=0.005)[third].name == T.FINGER_PULL
+    assert feed(path, on, noise=0.005)[-1].name == T.CIRCLES
+    # and a pull that starts again a little way off the last ones is still a pull
+    again = pull + np.array([0.0, 0.25])  # 0.2 L from the nearest point of the pulls
+    path2 = np.vstack([pulls, lift, again])
+    on2 = np.r_[np.tile(pulls_on, 3), np.zeros(len(lift), bool), np.ones(len(again), bool)]
+    assert feed(path2, on2, noise=0.005)[-1].name == T.FINGER_PULL
