@@ -2,7 +2,9 @@
 
 Live coaching must decide from the frames so far. A recording has no such limit: the analysis
 can wait and look ahead. :class:`Hindsight` sits between the technique classifier and the coach,
-holds the frames of the last ``lag_s`` seconds, and releases the oldest revised two ways:
+holds the frames of the last ``lag_s`` seconds, and releases the oldest revised two ways
+(and before any of that, :func:`learn_depth_trust` reads the first seconds of the recording to
+learn how far its pad depth follows the press):
 
 1. **Technique.** At the start of a press the path is short and still holds the glide that
    brought the thumb there, so a hold's first second reads as a stroke and a circle's first
@@ -40,18 +42,24 @@ travelling more than 0.4 L within 0.5 s is gliding, not pressing", raised contac
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import itertools
 from collections import Counter, deque
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
 from massagecam.errors import check_range
+from massagecam.hands import Hands, Role
 from massagecam.results import Contact, FrameAnalysis, TechniqueEstimate, TechniqueName
 
 #: Look-ahead of recorded analysis (s); see the module docstring for how it was chosen.
 ANALYSIS_LAG_S = 3.0
+#: Seconds of a recording read first to learn how its pad depth behaves (see
+#: :func:`learn_depth_trust`).
+PREROLL_S = 5.0
 
 _Key = tuple[int, str]
 
@@ -157,3 +165,37 @@ def _estimate_of(a: FrameAnalysis, key: _Key) -> TechniqueEstimate | None:
         if (c.giver_track, c.finger) == key:
             return est if c.in_contact else None
     return None
+
+
+def receiver_side(hands: Hands, rec: int | None, side_detector: Any) -> Any:
+    """The side detector's verdict on the receiving hand (row ``rec``; None: not in view)."""
+    if rec is None:
+        return side_detector.update(None, None)
+    return side_detector.update(hands.xy[rec], str(hands.handedness[rec]),
+                                estimated=bool(hands.estimated[rec]))
+
+
+def learn_depth_trust(frames: Sequence[Hands], tracker: Any, side_detector: Any,
+                      contact: Any) -> float | None:
+    """Set ``contact``'s depth-trust ceiling from what the first frames of a recording show.
+
+    Live, the contact detector starts trusting the pad's depth and learns otherwise once it has
+    seen about 2 s of clear presses (:class:`~massagecam.contact_weights.DepthTrust`); until
+    then a stream whose depth says nothing about pressing loses its presses. On rendered
+    seed-3030 session 11 the first 2.6 s of circles on LI4 were missed so. A recording can
+    learn first: copies of the tracker, side detector and contact detector (still fresh) run
+    over ``frames``, and the trust they reach becomes the real detector's ``prior`` (the
+    ceiling its own evidence can only lower). Returns that trust, or None when the detector
+    has no depth trust to learn.
+    """
+    trust = getattr(contact, "depth_trust", None)
+    if trust is None or getattr(contact, "depth_weights", None) is None or not frames:
+        return None
+    tracker, side_detector, contact_copy = copy.deepcopy((tracker, side_detector, contact))
+    for hands in frames:
+        tracked = tracker.update(hands, None)
+        side = receiver_side(tracked, tracked.index_of(Role.RECEIVER), side_detector)
+        contact_copy.update(tracked, side, None)
+    learned = float(contact_copy.depth_trust.value)
+    trust.prior = min(trust.prior, learned)
+    return learned

@@ -17,6 +17,21 @@ HINT_CLOSER = "move closer"
 HINT_LIGHT = "more light"
 
 
+def grey_image(level: float) -> np.ndarray:
+    """A 1×1 image whose subsampled mean is ``level``: all the light hint reads of a frame.
+
+    Used where frames are kept or sent on without their pictures (segments, the pre-roll).
+    """
+    return np.full((1, 1, 1), level, dtype=np.float64)
+
+
+def grey_level(image: np.ndarray | None) -> np.ndarray | None:
+    """:func:`grey_image` of ``image``'s light level as the hint samples it (None: no image)."""
+    if image is None or not image.size:
+        return None
+    return grey_image(float(image[::8, ::8].mean()))
+
+
 class _Debounce:
     """A flag that turns on after ``on_s`` of evidence and off after ``off_s`` without."""
 

@@ -38,6 +38,7 @@ import numpy as np
 from massagecam.errors import CaptureError, ConfigError
 from massagecam.hands import Hands
 from massagecam.hindsight import ANALYSIS_LAG_S
+from massagecam.hints import grey_image
 
 if TYPE_CHECKING:
     from massagecam.analyze import AnalysisOutput
@@ -188,11 +189,6 @@ class _NoModel:
 
     def detect(self, *_: Any) -> Hands:
         raise RuntimeError("segmented analysis feeds landmarks through update_hands")
-
-
-def grey_image(level: float) -> np.ndarray:
-    """A 1×1 image whose subsampled mean is ``level`` (what the pipeline's light hint reads)."""
-    return np.full((1, 1, 1), level, dtype=np.float64)
 
 
 def check_flow_free(pipe: Pipeline) -> None:

@@ -28,7 +28,8 @@ from typing import Any
 
 import numpy as np
 
-from massagecam.errors import ConfigError
+from massagecam import stages
+from massagecam.errors import ConfigError, check_range
 from massagecam.feeds import (
     MAX_WORKERS,
     Detected,
@@ -38,13 +39,14 @@ from massagecam.feeds import (
     timed,
 )
 from massagecam.hands import Hands, Role
-from massagecam.hindsight import Hindsight
+from massagecam.hindsight import PREROLL_S, Hindsight, learn_depth_trust, receiver_side
 from massagecam.hints import (
     HINT_BOTH_HANDS,
     HINT_CLOSER,
     HINT_LIGHT,
     HINT_THIRD_HAND,
     SceneHints,
+    grey_level,
 )
 from massagecam.results import FrameAnalysis, Side
 
@@ -117,6 +119,10 @@ class Pipeline:
             analysis passes :data:`~massagecam.hindsight.ANALYSIS_LAG_S`: each frame's
             technique is then the one the next seconds show (:class:`~massagecam.hindsight.
             Hindsight`), and its results come out that much later.
+        preroll_s: seconds of frames :meth:`push` reads before analysing any, to learn how the
+            stream's pad depth behaves (:func:`~massagecam.hindsight.learn_depth_trust`);
+            0..60, default :data:`~massagecam.hindsight.PREROLL_S` with look-ahead (and no
+            optical-flow tracker, which needs every picture), else 0.
         per_hand: one single-hand model instance per hand
             (:class:`~massagecam.per_hand.PerHandLandmarker`) instead of one instance for
             all hands; None: in caregiver mode only. There the search with the other hands
@@ -134,7 +140,7 @@ class Pipeline:
                  technique: Any = None, pair: Any = None, coach: Any = None,
                  profile: bool = False, landmark_workers: int = 1,
                  caregiver_at: str | None = "bottom", per_hand: bool | None = None,
-                 hindsight_s: float = 0.0) -> None:
+                 hindsight_s: float = 0.0, preroll_s: float | None = None) -> None:
         if not 1 <= landmark_workers <= MAX_WORKERS:
             raise ConfigError(f"landmark_workers={landmark_workers}: expected 1..{MAX_WORKERS}")
         self.landmark_workers = landmark_workers
@@ -158,13 +164,13 @@ class Pipeline:
         self._owns_landmarker = landmarker is None
         self.routine = self._load_routine(routine)
         self.tracker = tracker if tracker is not None else self._make_tracker()
-        self.atlas = atlas if atlas is not None else _load_atlas()
+        self.atlas = atlas if atlas is not None else stages.load_atlas()
         self.side_detector = side_detector if side_detector is not None else \
-            _side_detector(mirrored)
-        self.contact = contact if contact is not None else _contact_detector(mode)
-        self.technique = technique if technique is not None else _technique_classifier()
+            stages.side_detector(mirrored)
+        self.contact = contact if contact is not None else stages.contact_detector(mode)
+        self.technique = technique if technique is not None else stages.technique_classifier()
         #: Two-handed technique recogniser; only in caregiver mode (one giving hand otherwise).
-        self.pair = pair if pair is not None or mode != "caregiver" else _pair_classifier()
+        self.pair = pair if pair is not None or mode != "caregiver" else stages.pair_classifier()
         if coach is None and self.routine is not None:
             from massagecam.coach import Coach
 
@@ -172,6 +178,13 @@ class Pipeline:
         self.coach = coach
         #: Holds recent frames for :meth:`push`; None without look-ahead.
         self.hindsight = Hindsight(hindsight_s) if hindsight_s > 0 else None
+        if preroll_s is None:
+            preroll_s = PREROLL_S if hindsight_s > 0 and getattr(self.tracker, "_flow",
+                                                                 None) is None else 0.0
+        self.preroll_s = check_range("preroll_s", preroll_s, 0.0, 60.0, low_open=False)
+        # frames kept to learn from before any is analysed (hands, grey level, payload)
+        self._preroll: list[tuple[Hands, np.ndarray | None, Any]] | None = \
+            [] if self.preroll_s > 0 else None
         #: Seconds spent per stage (and "frames"), when built with ``profile=True``.
         self.timings: dict[str, float] | None = {} if profile else None
 
@@ -269,17 +282,33 @@ class Pipeline:
 
     def push(self, hands: Hands, image: np.ndarray | None = None,
              payload: Any = None) -> list[tuple[Any, FrameResult]]:
-        """:meth:`update_hands` with the pipeline's look-ahead (``hindsight_s``).
+        """:meth:`update_hands` with the pipeline's look-ahead (``hindsight_s``, ``preroll_s``).
 
         Returns the frames whose look-ahead is complete, oldest first, each as
-        ``(payload, result)``: none at first, then about one per frame, ``hindsight_s`` behind.
-        Call :meth:`drain` at the end (or on an interruption) for the rest. Without look-ahead
-        the frame comes straight back.
+        ``(payload, result)``: none during the pre-roll, then about one per frame,
+        ``hindsight_s`` behind. Call :meth:`drain` at the end (or on an interruption) for the
+        rest. Without look-ahead the frame comes straight back.
         """
+        if self._preroll is None:
+            return self._push(hands, image, payload)
+        self._preroll.append((hands, grey_level(image), payload))
+        if hands.t - self._preroll[0][0].t < self.preroll_s:
+            return []
+        return self._play_preroll()
+
+    def _push(self, hands: Hands, image: np.ndarray | None,
+              payload: Any) -> list[tuple[Any, FrameResult]]:
         analysis = self._analyse(hands, image)
         if self.hindsight is None:
             return [(payload, self._judge(analysis))]
         return [(p, self._judge(a)) for a, p in self.hindsight.update(analysis, payload)]
+
+    def _play_preroll(self) -> list[tuple[Any, FrameResult]]:
+        """Learn the depth trust on the pre-roll's frames, then analyse them for real."""
+        frames, self._preroll = self._preroll or [], None
+        learn_depth_trust([h for h, _, _ in frames], self.tracker, self.side_detector,
+                          self.contact)
+        return [r for hands, grey, payload in frames for r in self._push(hands, grey, payload)]
 
     def push_detected(self, d: Detected, payload: Any = None) -> list[tuple[Any, FrameResult]]:
         """:meth:`push` on a :meth:`feed` item (its model time counted in timings)."""
@@ -289,9 +318,10 @@ class Pipeline:
 
     def drain(self) -> list[tuple[Any, FrameResult]]:
         """The frames :meth:`push` still holds, judged with the look-ahead they have."""
-        if self.hindsight is None:
-            return []
-        return [(p, self._judge(a)) for a, p in self.hindsight.flush()]
+        out = self._play_preroll() if self._preroll is not None else []
+        if self.hindsight is not None:
+            out += [(p, self._judge(a)) for a, p in self.hindsight.flush()]
+        return out
 
     def _analyse(self, hands: Hands, image: np.ndarray | None) -> FrameAnalysis:
         """Tracker to technique (and hints) on one frame: everything before the coach."""
@@ -300,11 +330,7 @@ class Pipeline:
         tracked = self.tracker.update(hands, image)
         t1 = perf_counter() if clock else 0.0
         rec = tracked.index_of(Role.RECEIVER)
-        if rec is None:
-            side = self.side_detector.update(None, None)
-        else:
-            side = self.side_detector.update(tracked.xy[rec], str(tracked.handedness[rec]),
-                                             estimated=bool(tracked.estimated[rec]))
+        side = receiver_side(tracked, rec, self.side_detector)
         t2 = perf_counter() if clock else 0.0
         contacts = tuple(self.contact.update(tracked, side, self.atlas))
         t3 = perf_counter() if clock else 0.0
@@ -360,60 +386,6 @@ class Pipeline:
     def finish(self) -> Any:
         """The coach's final ``SessionScore``, or None without a routine."""
         return self.coach.finish() if self.coach is not None else None
-
-
-def _load_atlas() -> Any:
-    from massagecam.atlas import load_atlas
-
-    return load_atlas()
-
-
-def _side_detector(mirrored: bool) -> Any:
-    from massagecam.atlas import SideDetector
-
-    return SideDetector(mirrored=mirrored)
-
-
-#: Caregiver mode starts trusting depth only half (benchmarks/caregiver.py seeds 100-111: the
-#: caregiver's pads sit behind their knuckles pressing or not and clear lifts are rare, so a
-#: trust that starts at 1 seldom learns otherwise in a few seconds; per-thumb contact F1
-#: 0.68 / 0.75 -> 0.68 / 0.81. Starting at 0.3 or 0 lost the per-thumb truth test on exact
-#: landmarks, 81 % agreement against 85 %: there depth does follow the press).
-CAREGIVER_DEPTH_PRIOR = 0.5
-
-
-def _contact_detector(mode: str) -> Any:
-    """The contact detector, with the user's stored pressure calibration if there is one.
-
-    ``calibration="auto"`` loads what ``massagecam calibrate`` saved, so pressure levels appear
-    after a calibration (a corrupt file raises ``DataFileError`` naming it). Each mode mixes
-    its fitted weights with depth-led ones by how far the stream's depth follows the press
-    (``contact_weights.DepthTrust``); caregiver mode has its own pair of weight sets.
-    """
-    from massagecam.contact import ContactDetector
-    from massagecam.contact_weights import (
-        CAREGIVER_DEPTH_WEIGHTS,
-        CAREGIVER_WEIGHTS,
-        DepthTrust,
-    )
-
-    if mode == "caregiver":
-        return ContactDetector(calibration="auto", weights=CAREGIVER_WEIGHTS,
-                               depth_weights=CAREGIVER_DEPTH_WEIGHTS,
-                               depth_trust=DepthTrust(prior=CAREGIVER_DEPTH_PRIOR))
-    return ContactDetector(calibration="auto")
-
-
-def _pair_classifier() -> Any:
-    from massagecam.technique_pair import PairClassifier
-
-    return PairClassifier()
-
-
-def _technique_classifier() -> Any:
-    from massagecam.technique import TechniqueClassifier
-
-    return TechniqueClassifier()
 
 
 __all__: Sequence[str] = ("FrameResult", "Pipeline", "HINT_BOTH_HANDS", "HINT_THIRD_HAND",

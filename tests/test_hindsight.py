@@ -113,7 +113,7 @@ def test_pipeline_push_without_look_ahead_is_update_hands() -> None:
         r = b.update_hands(hands(i))
         assert pair[0] == i and pair[1].analysis.frame_index == r.analysis.frame_index == i
     assert a.drain() == []
-    lagged = Pipeline("li4-quick", landmarker=object(), hindsight_s=0.49)
+    lagged = Pipeline("li4-quick", landmarker=object(), hindsight_s=0.49, preroll_s=0)
     got = [p for i in range(40) for p, _ in lagged.push(hands(i), payload=i)]
     assert got == list(range(25))  # 15 frames (0.5 s) still held
     assert [p for p, _ in lagged.drain()] == list(range(25, 40))
@@ -134,3 +134,36 @@ def test_a_press_kept_for_a_hand_that_left_is_dropped_but_a_lost_moment_is_bridg
     assert run(None, True)[30:45] == [False] * 15  # back lifted: no press while unseen
     gone = run("hold", False)  # never seen again (the kept label is what the detector said)
     assert gone[:30] == [True] * 30 and not any(gone[30:])
+
+
+def test_the_pre_roll_learns_that_depth_says_nothing_before_the_first_press_is_judged() -> None:
+    """A stream whose pressing pad sits in front of the knuckle (as MediaPipe often puts a
+    rendered one): live, its presses are found only after 2 s of evidence; a recording learns
+    that from its first seconds and finds them from the start."""
+    from test_contact import PRESS, frame
+
+    from massagecam.contact import ContactDetector
+    from massagecam.contact_weights import DEPTH_REF
+    from massagecam.hindsight import learn_depth_trust
+
+    flat = {**PRESS, "depth_l": -0.02}
+    assert flat["depth_l"] < DEPTH_REF
+    frames = [frame(i, flat) for i in range(150)]
+
+    def first_press(preroll_s: float) -> tuple[int, Pipeline]:
+        pipe = Pipeline(landmarker=object(), receiving="left", contact=ContactDetector(),
+                        hindsight_s=0.5, preroll_s=preroll_s)
+        out = [r for h in frames for _, r in pipe.push(h)] + [r for _, r in pipe.drain()]
+        assert [r.analysis.frame_index for r in out] == list(range(150))
+        return next(i for i, r in enumerate(out)
+                    if any(c.in_contact for c in r.analysis.contacts)), pipe
+
+    live, _ = first_press(0.0)
+    learned, pipe = first_press(4.0)
+    assert live >= 55 and learned <= 15, (live, learned)
+    assert pipe.contact.depth_trust.prior == 0.0
+    # the stages handed to learn_depth_trust are not advanced by it, only the trust's ceiling
+    fresh = Pipeline(landmarker=object(), receiving="left", contact=ContactDetector())
+    assert learn_depth_trust(frames[:90], fresh.tracker, fresh.side_detector,
+                             fresh.contact) == 0.0
+    assert fresh.contact.depth_trust.prior == 0.0 and not fresh.contact._states
