@@ -127,6 +127,8 @@ class Hindsight:
             est = _estimate_of(a, key)
             if est is None:  # the finger lifted (or its hand was lost): look no further
                 break
+            if not _seen(a, contact.giver_track):
+                continue  # a kept label while the hand is not seen is no new evidence
             if est.name != TechniqueName.NONE:
                 counts[est.name] += 1
                 latest[est.name] = (i, est)

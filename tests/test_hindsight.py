@@ -167,3 +167,14 @@ def test_the_pre_roll_learns_that_depth_says_nothing_before_the_first_press_is_j
     assert learn_depth_trust(frames[:90], fresh.tracker, fresh.side_detector,
                              fresh.contact) == 0.0
     assert fresh.contact.depth_trust.prior == 0.0 and not fresh.contact._states
+
+
+def test_labels_kept_while_the_hand_is_not_seen_do_not_vote() -> None:
+    # 1 s of circles, then 0.5 s with the hand unseen while the detector keeps the press and
+    # its last (wrong) label, then nothing: the circles frames stay circles
+    frames = [_frame(i, {1: "circles"}) for i in range(30)]
+    frames += [_frame(i, {1: "stroke"}, unseen=(1,)) for i in range(30, 45)]
+    frames += [_frame(i, {1: None}, unseen=(1,)) for i in range(45, 100)]
+    out = _run(Hindsight(3.0), frames)
+    assert _names(out)[:30] == ["circles"] * 30
+    assert not any(a.contacts[0].in_contact for a in out[30:])
