@@ -178,3 +178,28 @@ def test_labels_kept_while_the_hand_is_not_seen_do_not_vote() -> None:
     out = _run(Hindsight(3.0), frames)
     assert _names(out)[:30] == ["circles"] * 30
     assert not any(a.contacts[0].in_contact for a in out[30:])
+
+
+def test_a_short_lift_inside_circles_is_bridged_but_not_between_strokes() -> None:
+    def run(label: str, gap: int) -> list[bool]:
+        frames = [_frame(i, {1: label}) for i in range(30)]
+        frames += [_frame(i, {1: None}) for i in range(30, 30 + gap)]
+        frames += [_frame(i, {1: label}) for i in range(30 + gap, 90)]
+        out = _run(Hindsight(3.0), frames)
+        assert all(a.contacts[0].in_contact for a in out[:30] + out[30 + gap:])
+        return [a.contacts[0].in_contact for a in out[30:30 + gap]]
+
+    assert all(run("circles", 12))  # 0.4 s lost mid-circle: a press
+    assert all(run("hold", 12))
+    assert not any(run("stroke", 12))  # strokes lift between passes
+    assert not any(run("circles", 20))  # 0.67 s: longer than bridge_s, a real lift
+    # a lift from a hold into a different technique is not bridged either
+    frames = [_frame(i, {1: "hold"}) for i in range(30)] + [_frame(i, {1: None})
+                                                             for i in range(30, 40)]
+    frames += [_frame(i, {1: "circles"}) for i in range(40, 90)]
+    out = _run(Hindsight(0.2), frames)
+    assert not any(a.contacts[0].in_contact for a in out[30:40])
+    # and bridge_s=0 bridges nothing
+    frames = [_frame(i, {1: "hold" if not 30 <= i < 40 else None}) for i in range(90)]
+    out = _run(Hindsight(3.0, bridge_s=0), frames)
+    assert not any(a.contacts[0].in_contact for a in out[30:40])
