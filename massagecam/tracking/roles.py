@@ -60,6 +60,8 @@ GHOST_DISTANCE = 0.8
 #: Side vote (see ``tracks.VOTE_LIMIT``) from which a held hand's side is trusted to tell it
 #: from a newcomer with the other label, while a participant slot is still open.
 NEWCOMER_VOTE = 8.0
+#: An ignored hand seen this long while a participant is lost takes its place (self mode).
+TAKEOVER_S = 0.5
 
 
 class RoleTracker:
@@ -182,6 +184,8 @@ class RoleTracker:
                           float(hands.score[r]), str(hands.handedness[r]), t,
                           CONTACT_VOTE_WEIGHT if contact[k] else 1.0, reset_after=0.25)
             matched[int(r)] = tr
+        if self.mode == "self":
+            self._take_over(matched, t)
         visible = [tr for tr in matched.values() if tr.participant]
         if len(visible) >= 2 and dt > 0:
             self._accumulate(visible, dt)
@@ -278,6 +282,33 @@ class RoleTracker:
 
     def _participants(self) -> list[Track]:
         return [tr for tr in self._tracks if tr.participant]
+
+    def _take_over(self, matched: dict[int, Track], t: float) -> None:
+        """An ignored hand in view while a participant is lost becomes that participant.
+
+        Self mode has two hands. When the detector loses one and finds it again with another
+        label and a mirrored skeleton (a single-hand model instance re-searching the frame
+        does this), association sees a third hand: ignored, while the real participant's slot
+        waits for a hand that never returns (rendered seed-2026 session 19 with per-hand
+        landmarks: no press found in the whole session). Once the participant has been gone
+        longer than ``hold_s`` and the ignored hand has been in view for ``TAKEOVER_S``, the
+        ignored hand inherits the lost participant's track id, side vote and role evidence.
+        """
+        lost = [tr for tr in self._tracks
+                if tr.participant and t - tr.last_seen > self.hold_s + 1e-6]
+        if not lost:
+            return
+        extra = sorted((tr for tr in matched.values()
+                        if not tr.participant and t - tr.first_seen >= TAKEOVER_S),
+                       key=lambda tr: tr.first_seen)
+        for tr in extra[:len(lost)]:
+            gone = min(lost, key=lambda g: float(np.linalg.norm(
+                g.xy[L.WRIST] - tr.xy[L.WRIST])))
+            lost.remove(gone)
+            self._tracks.remove(gone)
+            tr.participant = True
+            tr.id, tr.vote, tr.side = gone.id, gone.vote, gone.side
+            tr.evidence, tr.role = gone.evidence, gone.role
 
     # -- roles --------------------------------------------------------------------------
     def _accumulate(self, visible: list[Track], dt: float) -> None:
