@@ -8,7 +8,8 @@ the same states and the same score. Phases per step::
 
 Timers count only while the thumb presses inside the target, on the right hand and face; a
 dropout (tracking lost, contact flicker, slip out of the zone) of up to ``dropout_s`` is bridged
-and counted, a longer one is not. ``next()``, ``previous()``, ``pause()`` and ``resume()`` are
+and counted, a longer one is not (in a step of strokes, walks or pulls, up to ``return_s``: the
+lifted return for the next pass). ``next()``, ``previous()``, ``pause()`` and ``resume()`` are
 for the user's keys; the coach also follows a user who moves on by themselves (pressing the next
 step's target for ``follow_s``), so recorded sessions that skip or shorten a step stay in step.
 """
@@ -45,6 +46,8 @@ class Coach(FollowMixin):
             (a ``hands = 2`` step needs two giving hands in contact).
         atlas: optional atlas; with it guidance says which way to move towards the target.
         dropout_s: longest off-target/lost gap bridged by the timer (domain notes: 0.5 s).
+        return_s: in a step of strokes, walks or pulls, longest gap between two passes that
+            the timer bridges (the lifted return for the next pass is part of the work).
         complete_hold_s: how long "step complete" shows before the next step.
         follow_s: pressing the next step's target this long moves the coach on (0 = never).
         min_rep_s: shortest glide/press counted as one repetition.
@@ -59,12 +62,13 @@ class Coach(FollowMixin):
     def __init__(self, routine: Routine, *, mode: str = "self", atlas: Atlas | None = None,
                  dropout_s: float = 0.5, complete_hold_s: float = 1.5, follow_s: float = 3.0,
                  min_rep_s: float = 0.3, latch_s: float = 0.5,
+                 return_s: float = 1.5,
                  keep_records: int | None = DEFAULT_KEEP_RECORDS) -> None:
         if mode not in ("self", "caregiver"):
             raise ConfigError(f"mode={mode!r}; allowed: self, caregiver")
         for name, v, hi in (("dropout_s", dropout_s, 5.0), ("complete_hold_s", complete_hold_s,
                             30.0), ("follow_s", follow_s, 60.0), ("min_rep_s", min_rep_s, 10.0),
-                            ("latch_s", latch_s, 10.0)):
+                            ("latch_s", latch_s, 10.0), ("return_s", return_s, 10.0)):
             if not 0.0 <= v <= hi:
                 raise ConfigError(f"{name}={v!r} is out of range; allowed: [0, {hi:g}] s")
         if keep_records is not None and not 0 <= keep_records <= 10_000_000:
@@ -74,6 +78,7 @@ class Coach(FollowMixin):
             raise ConfigError(f"routine {routine.id!r} has no steps")
         self.routine, self.mode, self.atlas = routine, mode, atlas
         self.dropout_s, self.complete_hold_s = dropout_s, complete_hold_s
+        self.return_s = return_s
         self.follow_s, self.min_rep_s, self.latch_s = follow_s, min_rep_s, latch_s
         self.first_hand = routine.first_hand
         self.step_index = 0
@@ -302,7 +307,9 @@ class Coach(FollowMixin):
     # -- bookkeeping -------------------------------------------------------------------
     def _phase_and_timer(self, step: Step, tally: StepTally, look: Look, dt: float) -> None:
         if look.on_target:
-            tally.elapsed_s += dt + (self._gap if self._gap <= self.dropout_s else 0.0)
+            bridge = self.return_s if TRAVELLING.issuperset(step.techniques) else self.dropout_s
+            tally.elapsed_s += dt + (self._gap if self._gap <= max(bridge, self.dropout_s)
+                                     else 0.0)
             self._gap = 0.0
         elif tally.elapsed_s > 0:
             self._gap += dt

@@ -54,6 +54,25 @@ def test_timer_bridges_short_dropouts_only() -> None:
     assert states[-1].phase is Phase.PERFORM
 
 
+def test_lifted_returns_between_passes_count_in_a_stroke_step_only() -> None:
+    # 0.7-s pulls with 0.8-s lifted returns: the returns are part of a pull step's time, but a
+    # 0.8-s lift in a circles step is a break
+    pull = routine('target = "Z2"\nside = "palm"\ntechnique = "finger_pull"\nduration_s = 60')
+    segs = []
+    for _ in range(10):
+        segs += [Seg(0.7, tech="finger_pull", side="palm", zones=("Z2",), nearest=None, freq=None),
+                 Seg(0.8, touching=False, tech="finger_pull", side="palm", zones=("Z2",),
+                     nearest=None, freq=None)]
+    _, states, _ = run(pull, stream(*segs, fps=10))
+    assert states[-1].elapsed_s >= 13.5  # 10 pulls and 9 returns: 14.2 s
+    circles = routine('target = "LI4"\ntechnique = "circles"\nduration_s = 60')
+    segs = []
+    for _ in range(10):
+        segs += [Seg(0.7), Seg(0.8, touching=False)]
+    _, states, _ = run(circles, stream(*segs, fps=10))
+    assert states[-1].elapsed_s <= 7.5  # the 0.8-s lifts are not counted
+
+
 def test_guidance_words_for_mistakes() -> None:
     r = routine(LI4_20)
     cases = {
