@@ -203,3 +203,28 @@ def test_a_short_lift_inside_circles_is_bridged_but_not_between_strokes() -> Non
     frames = [_frame(i, {1: "hold" if not 30 <= i < 40 else None}) for i in range(90)]
     out = _run(Hindsight(3.0, bridge_s=0), frames)
     assert not any(a.contacts[0].in_contact for a in out[30:40])
+
+
+def test_the_pre_roll_counts_moderately_sure_presses_as_evidence() -> None:
+    """Live, only frames the depth-free score calls clearly a press (logit > margin) teach the
+    depth trust; the pre-roll is less strict (PREROLL_MARGIN), so a stream of moderately sure
+    presses whose depth says nothing still loses its trust in depth before it is judged."""
+    from test_contact import PRESS, frame
+
+    from massagecam.contact import ContactDetector
+    from massagecam.contact_weights import DepthTrust
+    from massagecam.hindsight import PREROLL_MARGIN, learn_depth_trust
+
+    flat = {**PRESS, "depth_l": -0.02}
+    frames = [frame(i, flat) for i in range(150)]
+    strict = 10.0  # no frame's depth-free logit is this sure
+    live = Pipeline(landmarker=object(), receiving="left",
+                    contact=ContactDetector(depth_trust=DepthTrust(margin=strict)))
+    for h in frames:
+        live.update_hands(h)
+    assert live.contact.depth_trust.value == 1.0  # live, nothing was evidence
+    fresh = Pipeline(landmarker=object(), receiving="left",
+                     contact=ContactDetector(depth_trust=DepthTrust(margin=strict)))
+    assert PREROLL_MARGIN < strict
+    assert learn_depth_trust(frames, fresh.tracker, fresh.side_detector, fresh.contact) == 0.0
+    assert fresh.contact.depth_trust.margin == strict  # the live margin is left as it was
