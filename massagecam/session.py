@@ -54,7 +54,6 @@ RECEIVING = ("auto", "left", "right")
 MODES = ("self", "caregiver")
 
 
-
 @dataclass(frozen=True)
 class FrameResult:
     """What one frame produced: the analysis, and the coach's state when a routine runs."""
