@@ -193,7 +193,7 @@ class _NoModel:
 
 def check_flow_free(pipe: Pipeline) -> None:
     """Segmented analysis passes no images on: refuse a tracker that needs them (flow)."""
-    if getattr(pipe.tracker, "_flow", None) is not None:
+    if getattr(pipe.tracker, "uses_images", False):
         raise ConfigError("segments: the tracker's optical-flow carrying needs every image; "
                           "expected a RoleTracker with flow=False (the default)")
 

@@ -176,10 +176,11 @@ class Pipeline:
             coach = Coach(self.routine, mode=mode, atlas=self.atlas)
         self.coach = coach
         #: Holds recent frames for :meth:`push`; None without look-ahead.
+        hindsight_s = check_range("hindsight_s", hindsight_s, 0.0, 10.0, low_open=False)
         self.hindsight = Hindsight(hindsight_s) if hindsight_s > 0 else None
-        if preroll_s is None:
-            preroll_s = PREROLL_S if hindsight_s > 0 and getattr(self.tracker, "_flow",
-                                                                 None) is None else 0.0
+        if preroll_s is None:  # a tracker that reads pictures cannot be run on kept hands
+            uses_images = bool(getattr(self.tracker, "uses_images", False))
+            preroll_s = PREROLL_S if hindsight_s > 0 and not uses_images else 0.0
         self.preroll_s = check_range("preroll_s", preroll_s, 0.0, 60.0, low_open=False)
         # frames kept to learn from before any is analysed (hands, grey level, payload)
         self._preroll: list[tuple[Hands, np.ndarray | None, Any]] | None = \

@@ -96,8 +96,18 @@ def test_frames_come_out_lag_seconds_later_and_unrevised_frames_unchanged() -> N
 def test_lag_is_checked() -> None:
     with pytest.raises(ConfigError, match=r"lag_s=-1"):
         Hindsight(-1)
-    with pytest.raises(ConfigError, match=r"lag_s=11"):
+    with pytest.raises(ConfigError, match=r"hindsight_s=11"):
         Pipeline(landmarker=object(), hindsight_s=11)
+    with pytest.raises(ConfigError, match=r"hindsight_s=-1"):
+        Pipeline(landmarker=object(), hindsight_s=-1)
+    with pytest.raises(ConfigError, match=r"preroll_s=-2"):
+        Pipeline(landmarker=object(), hindsight_s=1, preroll_s=-2)
+    # a tracker that reads pictures (optical flow) gets no pre-roll: only hands are kept
+    from massagecam.tracking import RoleTracker
+
+    flow = Pipeline(landmarker=object(), hindsight_s=1, tracker=RoleTracker(flow=True))
+    assert flow.tracker.uses_images and flow.preroll_s == 0.0
+    assert Pipeline(landmarker=object(), hindsight_s=1).preroll_s > 0
 
 
 def test_pipeline_push_without_look_ahead_is_update_hands() -> None:

@@ -280,6 +280,11 @@ class RoleTracker:
         self._tracks.append(tr)
         return tr
 
+    @property
+    def uses_images(self) -> bool:
+        """Whether :meth:`update` reads the frame's picture (optical-flow carrying is on)."""
+        return self._flow is not None
+
     def _participants(self) -> list[Track]:
         return [tr for tr in self._tracks if tr.participant]
 
