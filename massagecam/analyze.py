@@ -287,7 +287,7 @@ def _annotate(held: Any, result: FrameResult, overlay: Overlay) -> np.ndarray:
 
     from massagecam.overlay.compose import View, compose
 
-    image = cv2.imdecode(held, cv2.IMREAD_COLOR) if held.ndim == 1 else held.copy()
+    image = held.copy() if held.ndim == 3 else cv2.imdecode(held, cv2.IMREAD_COLOR)
     return compose(image, result, View(mirror=False), overlay=overlay)
 
 

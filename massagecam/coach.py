@@ -307,9 +307,9 @@ class Coach(FollowMixin):
     # -- bookkeeping -------------------------------------------------------------------
     def _phase_and_timer(self, step: Step, tally: StepTally, look: Look, dt: float) -> None:
         if look.on_target:
-            bridge = self.return_s if TRAVELLING.issuperset(step.techniques) else self.dropout_s
-            tally.elapsed_s += dt + (self._gap if self._gap <= max(bridge, self.dropout_s)
-                                     else 0.0)
+            bridge = max(self.return_s, self.dropout_s) if TRAVELLING.issuperset(
+                step.techniques) else self.dropout_s
+            tally.elapsed_s += dt + (self._gap if self._gap <= bridge else 0.0)
             self._gap = 0.0
         elif tally.elapsed_s > 0:
             self._gap += dt

@@ -55,10 +55,8 @@ from collections import Counter, deque
 from collections.abc import Sequence
 from typing import Any
 
-import numpy as np
-
 from massagecam.errors import check_range
-from massagecam.hands import Hands, Role
+from massagecam.hands import Hands
 from massagecam.results import Contact, FrameAnalysis, TechniqueEstimate, TechniqueName
 
 #: Look-ahead of recorded analysis (s); see the module docstring for how it was chosen.
@@ -94,7 +92,8 @@ class Hindsight:
 
     def __init__(self, lag_s: float = ANALYSIS_LAG_S, bridge_s: float = BRIDGE_S) -> None:
         self.lag_s = check_range("lag_s", lag_s, 0.0, 10.0, low_open=False)
-        self._buf: deque[tuple[FrameAnalysis, Any]] = deque()
+        # held frames: (analysis, payload, track ids of the hands detected in it)
+        self._buf: deque[tuple[FrameAnalysis, Any, frozenset[int]]] = deque()
         self.bridge_s = check_range("bridge_s", bridge_s, 0.0, 2.0, low_open=False)
         # per finger: time and technique of its last released frame in contact
         self._last_on: dict[_Key, tuple[float, TechniqueEstimate]] = {}
@@ -109,7 +108,9 @@ class Hindsight:
 
         ``payload`` travels with its frame unchanged (the analyser passes the image to draw).
         """
-        self._buf.append((analysis, payload))
+        h = analysis.hands
+        seen = frozenset(int(i) for i in h.track_id[~h.estimated])
+        self._buf.append((analysis, payload, seen))
         newest = analysis.t
         out = []
         while self._buf and newest - self._buf[0][0].t >= self.lag_s:
@@ -118,10 +119,10 @@ class Hindsight:
 
     def flush(self) -> list[tuple[FrameAnalysis, Any]]:
         """Release every held frame (end of the video, or an interrupted analysis)."""
-        return [self._release() for _ in range(len(self))]
+        return [self._release() for _ in range(len(self._buf))]
 
     def _release(self) -> tuple[FrameAnalysis, Any]:
-        analysis, payload = self._buf[0]
+        analysis, payload, _ = self._buf[0]
         contacts = list(analysis.contacts)
         techniques = [self._ahead(analysis, j) for j in range(len(contacts))]
         for j, c in enumerate(contacts):
@@ -150,13 +151,13 @@ class Hindsight:
         end = analysis.t + self.lag_s
         counts: Counter[TechniqueName] = Counter()
         latest: dict[TechniqueName, tuple[int, TechniqueEstimate]] = {}
-        for i, (a, _) in enumerate(self._buf):
+        for i, (a, _, seen) in enumerate(self._buf):
             if a.t > end:
                 break
             est = _estimate_of(a, key)
             if est is None:  # the finger lifted (or its hand was lost): look no further
                 break
-            if not _seen(a, contact.giver_track):
+            if contact.giver_track not in seen:
                 continue  # a kept label while the hand is not seen is no new evidence
             if est.name != TechniqueName.NONE:
                 counts[est.name] += 1
@@ -183,11 +184,11 @@ class Hindsight:
         if before is None or before[1].name not in STATIONARY or \
                 analysis.t - before[0] > self.bridge_s:
             return None
-        for a, _ in itertools.islice(self._buf, 1, None):
+        for a, _, seen in itertools.islice(self._buf, 1, None):
             if a.t - before[0] > self.bridge_s:
                 return None
             est = _estimate_of(a, key)
-            if est is not None and _seen(a, contact.giver_track):
+            if est is not None and contact.giver_track in seen:
                 return before[1] if est.name == before[1].name else None
         return None
 
@@ -199,19 +200,13 @@ class Hindsight:
         when the hand leaves the picture, or is next seen lifted, those kept frames were no
         press. A seen hand's decision stands.
         """
-        if _seen(analysis, contact.giver_track):
+        if contact.giver_track in self._buf[0][2]:
             return True
         key = (contact.giver_track, contact.finger)
-        for a, _ in itertools.islice(self._buf, 1, None):
-            if _seen(a, contact.giver_track):
+        for a, _, seen in itertools.islice(self._buf, 1, None):
+            if contact.giver_track in seen:
                 return _estimate_of(a, key) is not None
         return False
-
-
-def _seen(a: FrameAnalysis, track: int) -> bool:
-    """Whether giving hand ``track`` was detected in frame ``a`` (not held, not absent)."""
-    rows = np.flatnonzero(a.hands.track_id == track)
-    return bool(rows.size) and not bool(a.hands.estimated[rows[0]])
 
 
 def _estimate_of(a: FrameAnalysis, key: _Key) -> TechniqueEstimate | None:
@@ -220,14 +215,6 @@ def _estimate_of(a: FrameAnalysis, key: _Key) -> TechniqueEstimate | None:
         if (c.giver_track, c.finger) == key:
             return est if c.in_contact else None
     return None
-
-
-def receiver_side(hands: Hands, rec: int | None, side_detector: Any) -> Any:
-    """The side detector's verdict on the receiving hand (row ``rec``; None: not in view)."""
-    if rec is None:
-        return side_detector.update(None, None)
-    return side_detector.update(hands.xy[rec], str(hands.handedness[rec]),
-                                estimated=bool(hands.estimated[rec]))
 
 
 def learn_depth_trust(frames: Sequence[Hands], tracker: Any, side_detector: Any,
@@ -250,8 +237,7 @@ def learn_depth_trust(frames: Sequence[Hands], tracker: Any, side_detector: Any,
     contact_copy.depth_trust.margin = min(contact_copy.depth_trust.margin, PREROLL_MARGIN)
     for hands in frames:
         tracked = tracker.update(hands, None)
-        side = receiver_side(tracked, tracked.index_of(Role.RECEIVER), side_detector)
-        contact_copy.update(tracked, side, None)
+        contact_copy.update(tracked, side_detector.update_hands(tracked), None)
     learned = float(contact_copy.depth_trust.value)
     trust.prior = min(trust.prior, learned)
     return learned

@@ -2,9 +2,9 @@
 
 Why split this way: the landmark model costs ~95 % of a frame and only needs the frame, while
 everything after it (tracking, side, contact, technique, coach) carries state from frame to
-frame and costs well under a millisecond. So worker processes each decode and run the model
+frame and costs about a millisecond and a half. So worker processes each decode and run the model
 on one *segment* of the video, and the parent feeds their ``Hands`` through one
-:class:`~massagecam.session.Pipeline` in frame order (:meth:`Pipeline.update_hands`). Tracking,
+:class:`~massagecam.session.Pipeline` in frame order (:meth:`Pipeline.push`). Tracking,
 smoothing, roles and the coach therefore see exactly the sequence a single process would: there
 is no tracking seam to patch.
 
@@ -188,7 +188,7 @@ class _NoModel:
     """Stands in for the landmarker in the parent: its landmarks come from the workers."""
 
     def detect(self, *_: Any) -> Hands:
-        raise RuntimeError("segmented analysis feeds landmarks through update_hands")
+        raise RuntimeError("segmented analysis feeds landmarks through Pipeline.push")
 
 
 def check_flow_free(pipe: Pipeline) -> None:

@@ -7,8 +7,9 @@ analysis adds :class:`~massagecam.hindsight.Hindsight` before the coach
 (:meth:`Pipeline.push`): a recording can look a few seconds ahead to name each frame's
 stroke, live practice cannot. Each stage is built once, with its configuration checked at
 construction; :meth:`Pipeline.update` runs one frame through all of them and returns a
-:class:`FrameResult`. Everything after the landmarker is small numpy work (well under a
-millisecond), so the landmark model sets the frame rate.
+:class:`FrameResult`. Everything after the landmarker is small numpy work (1.3 ms per frame
+on the rendered benchmark sessions, 1.6 ms with hindsight), so the landmark model (10-17 ms)
+sets the frame rate.
 
 In caregiver mode the analysis is a :class:`~massagecam.technique_pair.PairAnalysis`: a
 ``FrameAnalysis`` that also carries the two-handed technique of both giving thumbs
@@ -39,7 +40,7 @@ from massagecam.feeds import (
     timed,
 )
 from massagecam.hands import Hands, Role
-from massagecam.hindsight import PREROLL_S, Hindsight, learn_depth_trust, receiver_side
+from massagecam.hindsight import PREROLL_S, Hindsight, learn_depth_trust
 from massagecam.hints import (
     HINT_BOTH_HANDS,
     HINT_CLOSER,
@@ -175,8 +176,8 @@ class Pipeline:
 
             coach = Coach(self.routine, mode=mode, atlas=self.atlas)
         self.coach = coach
-        #: Holds recent frames for :meth:`push`; None without look-ahead.
         hindsight_s = check_range("hindsight_s", hindsight_s, 0.0, 10.0, low_open=False)
+        #: Holds recent frames for :meth:`push`; None without look-ahead.
         self.hindsight = Hindsight(hindsight_s) if hindsight_s > 0 else None
         if preroll_s is None:  # a tracker that reads pictures cannot be run on kept hands
             uses_images = bool(getattr(self.tracker, "uses_images", False))
@@ -330,7 +331,7 @@ class Pipeline:
         tracked = self.tracker.update(hands, image)
         t1 = perf_counter() if clock else 0.0
         rec = tracked.index_of(Role.RECEIVER)
-        side = receiver_side(tracked, rec, self.side_detector)
+        side = self.side_detector.update_hands(tracked)
         t2 = perf_counter() if clock else 0.0
         contacts = tuple(self.contact.update(tracked, side, self.atlas))
         t3 = perf_counter() if clock else 0.0

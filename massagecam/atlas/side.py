@@ -23,7 +23,7 @@ import numpy as np
 import numpy.typing as npt
 
 from massagecam.errors import ConfigError
-from massagecam.hands import Landmark
+from massagecam.hands import Hands, Landmark, Role
 from massagecam.results import Side
 
 L = Landmark
@@ -133,3 +133,11 @@ class SideDetector:
             if self._count >= self.persist:
                 self.side, self._count = seen, 0
         return self.side
+
+    def update_hands(self, hands: Hands) -> Side:
+        """:meth:`update` on tracked hands: their receiver's row, or none when it is not in view."""
+        rec = hands.index_of(Role.RECEIVER)
+        if rec is None:
+            return self.update(None, None)
+        return self.update(hands.xy[rec], str(hands.handedness[rec]),
+                           estimated=bool(hands.estimated[rec]))
