@@ -2,7 +2,7 @@
 
 Live coaching must decide from the frames so far. A recording has no such limit: the analysis
 can wait and look ahead. :class:`Hindsight` sits between the technique classifier and the coach,
-holds the frames of the last ``lag_s`` seconds, and releases the oldest revised three ways
+holds the frames of the last ``lag_s`` seconds, and releases the oldest revised four ways
 (and before any of that, :func:`learn_depth_trust` reads the first seconds of the recording to
 learn how far its pad depth follows the press):
 
@@ -15,6 +15,10 @@ learn how far its pad depth follows the press):
    pressing (:meth:`Hindsight._comes_back`).
 3. **A short lift inside a hold or circles** (at most ``bridge_s``, the same technique before
    and after) is a press the detector lost (:meth:`Hindsight._bridge`).
+4. **A transit is no press** (with a :class:`~massagecam.transit.TransitFinder`, as
+   :class:`~massagecam.session.Pipeline` builds it): the quick straight glide from one place
+   of work to the next is lifted, and its labels do not vote (the look-ahead goes on past it:
+   a finger pull's return glides back to the same work).
 
 Measured with the replayed landmarks of rendered sessions (benchmarks/analyze_accuracy.py),
 chosen on the development seed 3030 and checked on seeds 2026 and 4040, which were not used to
@@ -39,10 +43,14 @@ finger's press for 0.5 s). Contact F1 0.842 -> 0.862 on seed 2026, 0.859 -> 0.87
 0.860 -> 0.878 on 4040. Rule 3 was found on seed 2026 too (session 10); its one parameter
 was chosen on seed 3030 (see BRIDGE_S): with the pre-roll in place, on-target judgement 91.0 ->
 92.3 % on 3030, 88.7 -> 89.0 % on 2026, 90.8 -> 94.7 % on 4040, contact F1 0.892 -> 0.903,
-0.883 -> 0.885, 0.896 -> 0.914. Places and hands are the frame's own. A further rule, "a path point
-travelling more than 0.4 L within 0.5 s is gliding, not pressing", raised contact F1 on seed
-3030 (0.871 -> 0.877) but lowered its on-target judgement (86.5 -> 85.8 %) and technique
-(0.849 -> 0.845), so it was not kept.
+0.883 -> 0.885, 0.896 -> 0.914. Places and hands are the frame's own. A first glide rule, "a
+path point travelling more than 0.4 L within 0.5 s is gliding, not pressing", raised contact
+F1 on seed 3030 (0.871 -> 0.877) but lowered its on-target judgement (86.5 -> 85.8 %) and
+technique (0.849 -> 0.845), so it was not kept; rule 4 asks more of a glide (fast, straight,
+alone, its ends trimmed; :mod:`massagecam.transit`): contact F1 0.904 -> 0.914 on 3030, 0.890
+-> 0.908 on 2026, 0.907 -> 0.914 on 4040, on-target 92.3 -> 92.7, 90.4 -> 90.3, 93.7 ->
+93.5 %. Had the look-ahead ended at a glide as at a lift, technique on seed 2026 would have
+fallen 0.890 -> 0.838 (each finger pull's pass voted alone).
 """
 
 from __future__ import annotations
@@ -58,6 +66,7 @@ from typing import Any
 from massagecam.errors import check_range
 from massagecam.hands import Hands
 from massagecam.results import Contact, FrameAnalysis, TechniqueEstimate, TechniqueName
+from massagecam.transit import TransitFinder
 
 #: Look-ahead of recorded analysis (s); see the module docstring for how it was chosen.
 ANALYSIS_LAG_S = 3.0
@@ -88,15 +97,21 @@ class Hindsight:
             much later than they go in; :meth:`flush` releases the rest at the end.
         bridge_s: longest lift inside a hold or circles taken for a lost press (0..2 s; 0:
             none).
+        transits: finds the glides between places of work, which are then no press (None:
+            glides stay as the detector called them). Its :attr:`~massagecam.transit.
+            TransitFinder.delay_s` should not exceed ``lag_s``.
     """
 
-    def __init__(self, lag_s: float = ANALYSIS_LAG_S, bridge_s: float = BRIDGE_S) -> None:
+    def __init__(self, lag_s: float = ANALYSIS_LAG_S, bridge_s: float = BRIDGE_S,
+                 transits: TransitFinder | None = None) -> None:
         self.lag_s = check_range("lag_s", lag_s, 0.0, 10.0, low_open=False)
+        self.transits = transits
         # held frames: (analysis, payload, track ids of the hands detected in it)
         self._buf: deque[tuple[FrameAnalysis, Any, frozenset[int]]] = deque()
         self.bridge_s = check_range("bridge_s", bridge_s, 0.0, 2.0, low_open=False)
         # per finger: time and technique of its last released frame in contact
         self._last_on: dict[_Key, tuple[float, TechniqueEstimate]] = {}
+        self._fingers: set[_Key] = set()  # every finger seen, for the transit finder
 
     def __len__(self) -> int:
         """Frames held, not released yet."""
@@ -110,6 +125,8 @@ class Hindsight:
         """
         h = analysis.hands
         seen = frozenset(int(i) for i in h.track_id[~h.estimated])
+        if self.transits is not None:
+            self._feed_transits(analysis, seen)
         self._buf.append((analysis, payload, seen))
         newest = analysis.t
         out = []
@@ -119,6 +136,8 @@ class Hindsight:
 
     def flush(self) -> list[tuple[FrameAnalysis, Any]]:
         """Release every held frame (end of the video, or an interrupted analysis)."""
+        if self.transits is not None:
+            self.transits.flush()
         return [self._release() for _ in range(len(self._buf))]
 
     def _release(self) -> tuple[FrameAnalysis, Any]:
@@ -127,7 +146,8 @@ class Hindsight:
         techniques = [self._ahead(analysis, j) for j in range(len(contacts))]
         for j, c in enumerate(contacts):
             key = (c.giver_track, c.finger)
-            if c.in_contact and not self._comes_back(analysis, c):
+            if c.in_contact and (self._in_transit(analysis, key)
+                                 or not self._comes_back(analysis, c)):
                 contacts[j] = dataclasses.replace(c, in_contact=False)
                 techniques[j] = TechniqueEstimate()
             elif not c.in_contact and (est := self._bridge(analysis, c)) is not None:
@@ -154,11 +174,13 @@ class Hindsight:
         for i, (a, _, seen) in enumerate(self._buf):
             if a.t > end:
                 break
-            est = _estimate_of(a, key)
+            est = self._estimate_of(a, key, transit_lifts=False)
             if est is None:  # the finger lifted (or its hand was lost): look no further
                 break
-            if contact.giver_track not in seen:
-                continue  # a kept label while the hand is not seen is no new evidence
+            if contact.giver_track not in seen or self._in_transit(a, key):
+                # a kept label while the hand is not seen is no new evidence; a glide is no
+                # work (it does not end the look-ahead: a pull's lifted return glides back)
+                continue
             if est.name != TechniqueName.NONE:
                 counts[est.name] += 1
                 latest[est.name] = (i, est)
@@ -187,10 +209,33 @@ class Hindsight:
         for a, _, seen in itertools.islice(self._buf, 1, None):
             if a.t - before[0] > self.bridge_s:
                 return None
-            est = _estimate_of(a, key)
+            est = self._estimate_of(a, key)
             if est is not None and contact.giver_track in seen:
                 return before[1] if est.name == before[1].name else None
         return None
+
+    def _estimate_of(self, a: FrameAnalysis, key: _Key,
+                     transit_lifts: bool = True) -> TechniqueEstimate | None:
+        """The technique of finger ``key`` in frame ``a`` while it touches, else None."""
+        for c, est in zip(a.contacts, a.techniques, strict=False):
+            if (c.giver_track, c.finger) == key:
+                lifted = not c.in_contact or (transit_lifts and self._in_transit(a, key))
+                return None if lifted else est
+        return None
+
+    def _in_transit(self, a: FrameAnalysis, key: _Key) -> bool:
+        return self.transits is not None and self.transits.covers(key, a.t)
+
+    def _feed_transits(self, analysis: FrameAnalysis, seen: frozenset[int]) -> None:
+        """Give the transit finder every known finger's press point (None: not pressing)."""
+        assert self.transits is not None
+        now: dict[_Key, tuple[float, float] | None] = dict.fromkeys(self._fingers)
+        for c in analysis.contacts:
+            key = (c.giver_track, c.finger)
+            now[key] = c.palm_xy if c.in_contact and c.giver_track in seen else None
+        for key, xy in now.items():
+            self._fingers.add(key)
+            self.transits.update(key, analysis.t, xy)
 
     def _comes_back(self, analysis: FrameAnalysis, contact: Contact) -> bool:
         """Whether a press kept while its hand is not seen is still a press when it is again.
@@ -205,16 +250,8 @@ class Hindsight:
         key = (contact.giver_track, contact.finger)
         for a, _, seen in itertools.islice(self._buf, 1, None):
             if contact.giver_track in seen:
-                return _estimate_of(a, key) is not None
+                return self._estimate_of(a, key) is not None
         return False
-
-
-def _estimate_of(a: FrameAnalysis, key: _Key) -> TechniqueEstimate | None:
-    """The technique of finger ``key`` in frame ``a`` while it touches, else None."""
-    for c, est in zip(a.contacts, a.techniques, strict=False):
-        if (c.giver_track, c.finger) == key:
-            return est if c.in_contact else None
-    return None
 
 
 def learn_depth_trust(frames: Sequence[Hands], tracker: Any, side_detector: Any,

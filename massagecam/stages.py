@@ -65,3 +65,17 @@ def technique_classifier() -> Any:
     from massagecam.technique import TechniqueClassifier
 
     return TechniqueClassifier()
+
+
+def transit_finder(mode: str) -> Any:
+    """Self mode: the glide finder of recorded analysis (:mod:`massagecam.transit`).
+
+    Caregiver mode gets none: a two-thumb spread is itself a quick straight sweep across the
+    palm, and with the finder the caregiver benchmark's per-thumb contact F1 fell 0.74 / 0.87
+    -> 0.66 / 0.85 (benchmarks/caregiver.py, seeds 200-211).
+    """
+    if mode == "caregiver":
+        return None
+    from massagecam.transit import TransitFinder
+
+    return TransitFinder()

@@ -13,6 +13,7 @@ coach counts a press as on target when either the press point or this centre is 
 
 from __future__ import annotations
 
+import math
 from collections import deque
 
 import numpy as np
@@ -23,6 +24,9 @@ from massagecam.results import Contact
 
 #: Techniques whose working point is the centre of the recent press path.
 STATIONARY = frozenset({"hold", "circles"})
+#: Most points a pass keeps (thinned by half when full) for telling a new pass of the same
+#: stroke from a press elsewhere.
+PATH_POINTS = 64
 
 
 class WorkPoint:
@@ -92,9 +96,12 @@ class PassTracker:
     (contact flicker) do not end it, a lift does. The current pass counts once it has touched
     the target, and the whole next pass counts when the last one did; the memory lapses
     after ``forget_s`` without pressing, or when the new pass starts farther than ``near_l``
-    from where the last one started and ended (given press points): a press elsewhere after
-    a correct pull is not another pull (on the rendered sessions a wrong-target press right
-    after a correct pull was judged on target for its whole length).
+    from every point of the last one (given press points): a press elsewhere after a correct
+    pull is not another pull (on the rendered sessions a wrong-target press right after a
+    correct pull was judged on target for its whole length). The whole path counts, not just
+    its ends: a step's first pass often begins with the approach from the last place, which
+    the detector took for a press, and the next pass then starts far from that pass's start
+    (rendered seed-4040 session 1, once the glide back between passes was no longer a press).
     """
 
     def __init__(self, gap_s: float = 0.15, forget_s: float = 2.0,
@@ -111,7 +118,8 @@ class PassTracker:
         self._last_press: float | None = None
         self._current = False
         self._previous = False
-        self._ends: list[tuple[float, float]] = []  # the current pass's start and last point
+        self._path: list[tuple[float, float]] = []  # the current pass's points, thinned
+        self._tail: tuple[float, float] | None = None  # and its last point
 
     def update(self, pressing: bool, hit: bool, t: float,
                xy: tuple[float, float] | None = None) -> bool:
@@ -126,14 +134,24 @@ class PassTracker:
         known = xy is not None and all(map(np.isfinite, xy))
         if self._last_press is not None and t - self._last_press > self.gap_s:
             self._previous, self._current = self._current, False  # a new pass
-            if known and self._ends and min(
-                    float(np.hypot(xy[0] - a, xy[1] - b)) for a, b in self._ends) > self.near_l:
-                self._previous = False  # it starts elsewhere: not the same stroke again
-            self._ends = []
+            if known and self._tail is not None and min(
+                    math.hypot(xy[0] - a, xy[1] - b)
+                    for a, b in [*self._path, self._tail]) > self.near_l:
+                self._previous = False  # it starts away from the last pass: not it again
+            self._path, self._tail = [], None
         if known:
             assert xy is not None
-            p = (float(xy[0]), float(xy[1]))
-            self._ends = [self._ends[0], p] if self._ends else [p]
+            self._add(float(xy[0]), float(xy[1]))
         self._last_press = t
         self._current = self._current or hit
         return self._current or self._previous
+
+    def _add(self, x: float, y: float) -> None:
+        """Keep the pass's points ``near_l / 4`` apart, at most :data:`PATH_POINTS` of them."""
+        self._tail = (x, y)
+        if self._path and math.hypot(x - self._path[-1][0], y - self._path[-1][1]) \
+                < self.near_l / 4:
+            return
+        self._path.append((x, y))
+        if len(self._path) > PATH_POINTS:
+            self._path = self._path[::2]

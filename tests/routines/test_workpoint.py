@@ -137,6 +137,23 @@ def test_a_press_elsewhere_after_a_pass_on_the_target_is_not_another_pass():
     assert pt.update(True, False, 0.5)
 
 
+def test_a_pass_starting_on_the_last_pass_away_from_its_ends_is_the_same_stroke():
+    """The first pass of a step often starts with the approach from elsewhere, which the
+    detector took for a press: the next pass starts on that pass's path, far from where it
+    started and ended, and is the same stroke again."""
+    from massagecam.routines.workpoint import PassTracker
+
+    pt = PassTracker()
+    t = 0.0
+    for i in range(25):  # approach from (0, 0), then the pass to the target at (1.2, 0)
+        x = 0.05 * i
+        pt.update(True, x > 1.1, t, (x, 0.0))
+        t += 1 / 30
+    t += 0.5  # lifted return
+    # 0.6 L from both ends of the last pass, on its path
+    assert all(pt.update(True, False, t + i / 30, (0.6 + 0.02 * i, 0.01)) for i in range(10))
+
+
 def test_the_work_point_follows_the_located_place_not_the_path_point():
     from massagecam.results import Contact
     from massagecam.routines.workpoint import WorkPoint
