@@ -176,6 +176,8 @@ class Pipeline:
 
             coach = Coach(self.routine, mode=mode, atlas=self.atlas)
         self.coach = coach
+        #: Keeps the receiver's thumb and wrist through a press that drags them (self mode).
+        self.receiver_shape = stages.receiver_shape(mode)
         hindsight_s = check_range("hindsight_s", hindsight_s, 0.0, 10.0, low_open=False)
         #: Holds recent frames for :meth:`push`; None without look-ahead.
         self.hindsight = (Hindsight(hindsight_s, transits=stages.transit_finder(mode))
@@ -330,6 +332,8 @@ class Pipeline:
         clock = self.timings is not None
         t0 = perf_counter() if clock else 0.0
         tracked = self.tracker.update(hands, image)
+        if self.receiver_shape is not None:
+            tracked = self.receiver_shape.update(tracked)
         t1 = perf_counter() if clock else 0.0
         rec = tracked.index_of(Role.RECEIVER)
         side = self.side_detector.update_hands(tracked)

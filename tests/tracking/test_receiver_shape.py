@@ -1,0 +1,100 @@
+"""The receiver's thumb and wrist are kept when a press in the thumb web drags them."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from massagecam.errors import ConfigError
+from massagecam.hands import Hands, Landmark, Role
+from massagecam.synthetic import make_hand, make_hands
+from massagecam.tracking.receiver_shape import SUSPECT, ReceiverShape
+
+L = Landmark
+PALM = 120.0
+
+
+def _scene(receiver: np.ndarray, giver_tip: tuple[float, float] | None, i: int = 0,
+           estimated: bool = False) -> Hands:
+    giver = make_hand((420, 330), 110, 200, "Left", "palm")
+    if giver_tip is not None:
+        giver = giver + (np.asarray(giver_tip, np.float32) - giver[L.THUMB_TIP])
+    hands = make_hands(receiver, giver, handedness=["Right", "Left"],
+                       roles=[Role.RECEIVER, Role.GIVER], t=i / 30, frame_index=i)
+    return hands.replace(track_id=np.arange(2), estimated=np.array([estimated, False]))
+
+
+def _dragged(receiver: np.ndarray, onto: np.ndarray, k: float = 0.6) -> np.ndarray:
+    """The receiver with its thumb chain pulled ``k`` of the way onto ``onto`` and its
+    wrist shifted along (what the model does under a press in the thumb web)."""
+    out = receiver.copy()
+    for j in (L.THUMB_CMC, L.THUMB_MCP, L.THUMB_IP, L.THUMB_TIP):
+        out[j] = out[j] + k * (onto - out[j]) * (0.4 + 0.2 * (j - L.THUMB_CMC))
+    out[L.WRIST] = out[L.WRIST] + 0.2 * PALM * np.float32([0.6, -0.8])
+    return out
+
+
+def _web(receiver: np.ndarray) -> np.ndarray:
+    """LI4: between the thumb's and index finger's knuckles."""
+    return 0.5 * (receiver[L.THUMB_MCP] + receiver[L.INDEX_FINGER_MCP])
+
+
+def test_a_press_that_drags_the_thumb_and_wrist_keeps_them_where_they_were() -> None:
+    rec = make_hand((320, 240), PALM, 10, "Right", "back")
+    web = _web(rec)
+    guard = ReceiverShape()
+    for i in range(5):  # the giver's thumb arrives at LI4
+        out = guard.update(_scene(rec, tuple(web), i))
+        assert np.allclose(out.xy[0], rec)
+    bad = _dragged(rec, web)
+    out = guard.update(_scene(bad, tuple(web), 5))
+    assert np.abs(out.xy[0][SUSPECT] - rec[SUSPECT]).max() < 0.02 * PALM
+    others = np.setdiff1d(np.arange(21), SUSPECT)
+    assert np.array_equal(out.xy[0][others], bad[others])  # the fingers are the model's own
+    assert np.array_equal(out.xy[1], _scene(bad, tuple(web)).xy[1])  # the giver untouched
+    assert guard.kept == 1
+    # the guard holds through a long press, following the hand as it turns a little
+    turned = make_hand((330, 236), PALM * 1.05, 14, "Right", "back")
+    out = guard.update(_scene(_dragged(turned, _web(turned)), tuple(_web(turned)), 6))
+    assert np.abs(out.xy[0][SUSPECT] - turned[SUSPECT]).max() < 0.03 * PALM
+
+
+def test_a_thumb_that_moves_with_no_giver_near_it_is_believed() -> None:
+    rec = make_hand((320, 240), PALM, 10, "Right", "back")
+    guard = ReceiverShape()
+    guard.update(_scene(rec, (120.0, 420.0)))
+    moved = _dragged(rec, rec[L.INDEX_FINGER_TIP])  # the receiver folds its own thumb
+    out = guard.update(_scene(moved, (120.0, 420.0), 1))
+    assert np.array_equal(out.xy[0], moved) and guard.kept == 0
+
+
+def test_a_new_pose_of_the_whole_hand_is_believed() -> None:
+    rec = make_hand((320, 240), PALM, 10, "Right", "back")
+    web = tuple(_web(rec))
+    guard = ReceiverShape()
+    guard.update(_scene(rec, web))
+    # the fingers spread wide: they no longer fit the trusted pose
+    closed = make_hand((320, 240), PALM, 10, "Right", "back", spread=0.5)
+    out = guard.update(_scene(_dragged(closed, np.asarray(web)), web, 1))
+    assert guard.kept == 0 and np.array_equal(out.xy[0], _dragged(closed, np.asarray(web)))
+    # the hand turns over: mirrored, no turn and scale fits it
+    palm_up = make_hand((320, 240), PALM, 10, "Right", "palm")
+    out = guard.update(_scene(palm_up, web, 2))
+    assert guard.kept == 0 and np.array_equal(out.xy[0], palm_up)
+
+
+def test_a_held_receiver_or_no_receiver_passes_unchanged() -> None:
+    rec = make_hand((320, 240), PALM, 10, "Right", "back")
+    web = tuple(_web(rec))
+    guard = ReceiverShape()
+    guard.update(_scene(rec, web))
+    held = _scene(_dragged(rec, np.asarray(web)), web, 1, estimated=True)
+    assert guard.update(held) is held
+    alone = make_hands(make_hand(), roles=[Role.GIVER])
+    assert guard.update(alone) is alone
+
+
+@pytest.mark.parametrize(("field", "value"), [("jump_l", 0.0), ("fit_l", 2.0), ("near_l", 9.0)])
+def test_configuration_names_the_value_and_the_range(field: str, value: float) -> None:
+    with pytest.raises(ConfigError, match=field):
+        ReceiverShape(**{field: value})
