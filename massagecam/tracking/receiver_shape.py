@@ -41,19 +41,19 @@ ANCHORS = np.array([L.INDEX_FINGER_MCP, L.INDEX_FINGER_PIP, L.MIDDLE_FINGER_MCP,
 _GIVER_TIPS = np.array([L.THUMB_TIP, L.INDEX_FINGER_TIP, L.MIDDLE_FINGER_TIP], np.intp)
 
 
-def _similarity(src: np.ndarray, dst: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
-    """Scale, rotation and shift taking ``src`` points onto ``dst`` (least squares, no mirror)."""
-    ms, md = src.mean(0), dst.mean(0)
-    a, b = src - ms, dst - md
-    cov = b.T @ a / len(src)
-    u, s, vt = np.linalg.svd(cov)
-    d = np.ones(2)
-    if np.linalg.det(u) * np.linalg.det(vt) < 0:
-        d[-1] = -1.0
-    rot = u @ np.diag(d) @ vt
-    var = float((a ** 2).sum() / len(src))
-    scale = float((s * d).sum() / var) if var > 0 else 1.0
-    return scale, rot, md - scale * rot @ ms
+def _fit(src: np.ndarray, dst: np.ndarray, points: np.ndarray) -> np.ndarray:
+    """``points`` moved by the turn, scale and shift that best take ``src`` onto ``dst``.
+
+    Least squares, no mirror: with points as complex numbers the map is ``z -> c z + d``,
+    ``c = sum(conj(a) b) / sum(|a|^2)`` for the centred ``a``, ``b`` (closed form, no SVD).
+    """
+    zs = src[:, 0] + 1j * src[:, 1]
+    zd = dst[:, 0] + 1j * dst[:, 1]
+    ms, md = zs.mean(), zd.mean()
+    a = zs - ms
+    c = np.vdot(a, zd - md) / (np.vdot(a, a).real or 1.0)
+    z = c * (points[:, 0] + 1j * points[:, 1] - ms) + md
+    return np.stack([z.real, z.imag], axis=1)
 
 
 class ReceiverShape:
@@ -87,13 +87,19 @@ class ReceiverShape:
         if int(hands.track_id[r]) != self._track or self._trusted is None:
             self._track, self._trusted = int(hands.track_id[r]), xy
             return hands
-        scale, rot, shift = _similarity(self._trusted[ANCHORS], xy[ANCHORS])
-        fitted = (scale * (rot @ self._trusted.T)).T + shift
+        tips = self._giver_tips(hands, r)
+        palm = float(np.linalg.norm(xy[L.MIDDLE_FINGER_MCP] - xy[L.WRIST])) or 1.0
+        # cheap test first: no giving fingertip near the seen thumb tip, no drag
+        if tips is None or float(np.min(np.linalg.norm(tips - xy[L.THUMB_TIP], axis=1))) \
+                > self.near_l * palm * 1.5:
+            self._trusted = xy
+            return hands
+        fitted = _fit(self._trusted[ANCHORS], xy[ANCHORS], self._trusted)
         palm = float(np.linalg.norm(fitted[L.MIDDLE_FINGER_MCP] - fitted[L.WRIST])) or 1.0
         fit = float(np.max(np.linalg.norm(fitted[ANCHORS] - xy[ANCHORS], axis=1))) / palm
         miss = np.linalg.norm(fitted[SUSPECT] - xy[SUSPECT], axis=1) / palm
         if fit > self.fit_l or float(miss.max()) <= self.jump_l or \
-                not self._dragged(hands, r, xy, fitted, palm):
+                not self._dragged(tips, xy, fitted, palm):
             self._trusted = xy
             return hands
         new = hands.xy.copy()
@@ -101,17 +107,21 @@ class ReceiverShape:
         self.kept += 1
         return hands.replace(xy=new)
 
-    def _dragged(self, hands: Hands, r: int, seen: np.ndarray, fitted: np.ndarray,
+    @staticmethod
+    def _giver_tips(hands: Hands, r: int) -> np.ndarray | None:
+        """The other hands' thumb, index and middle fingertips, or None."""
+        others = [i for i in range(len(hands.track_id)) if i != r]
+        if not others:
+            return None
+        return hands.xy[others][:, _GIVER_TIPS].reshape(-1, 2).astype(np.float64)
+
+    def _dragged(self, tips: np.ndarray, seen: np.ndarray, fitted: np.ndarray,
                  palm: float) -> bool:
         """Whether the receiver's thumb tip was pulled onto a giving fingertip.
 
         Seen within ``near_l`` of one, and nearer to it than the trusted pose puts it.
         """
-        tips = [hands.xy[i][_GIVER_TIPS] for i in range(len(hands.track_id)) if i != r]
-        if not tips:
-            return False
-        t = np.concatenate(tips).astype(np.float64)
-        d_seen = np.linalg.norm(t - seen[L.THUMB_TIP], axis=1)
-        d_fit = np.linalg.norm(t - fitted[L.THUMB_TIP], axis=1)
+        d_seen = np.linalg.norm(tips - seen[L.THUMB_TIP], axis=1)
+        d_fit = np.linalg.norm(tips - fitted[L.THUMB_TIP], axis=1)
         k = int(np.argmin(d_seen))
         return float(d_seen[k]) / palm <= self.near_l and d_seen[k] < d_fit[k]
