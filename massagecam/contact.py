@@ -283,6 +283,14 @@ class ContactDetector:
         self._states: dict[tuple[int, str], _State] = {}
         self._frames: dict[int, StableFrame] = {}
 
+    @property
+    def depth_share(self) -> float:
+        """How far the probabilities rest on depth-following weights (0..1).
+
+        The depth trust when two weight sets are mixed, else 1 (the one set is taken as such).
+        """
+        return float(self.depth_trust.value) if self.depth_weights is not None else 1.0
+
     def probability(self, st: _State, cues: Cues, dt: float, t: float) -> float:
         """Fold the cues into a contact probability (updates the smoothed cues in ``st``)."""
         raw = np.array([cues.flex_deg, cues.distal_ratio, cues.depth_l, cues.inside_l])

@@ -340,7 +340,8 @@ class Pipeline:
         t2 = perf_counter() if clock else 0.0
         contacts = tuple(self.contact.update(tracked, side, self.atlas))
         t3 = perf_counter() if clock else 0.0
-        techniques = tuple(self.technique.update(contacts, tracked.t))
+        techniques = tuple(self.technique.update(
+            contacts, tracked.t, getattr(self.contact, "depth_share", 1.0)))
         pair = self.pair.update(contacts, tracked.t, Side(side)) if self.pair is not None \
             else None
         t4 = perf_counter() if clock else 0.0

@@ -158,32 +158,49 @@ class TechniqueClassifier:
         min_speed_l_s: slowest net advance that counts as a stroke/walk/pull.
         refresh_s: re-evaluate at most this often (the estimate in between is reused).
         min_confidence: contact frames less sure than this are left out of the path (a
-            missed lift would otherwise add the glide back to a stroke). 0.8: where the
-            contact detector trusts the shape cues more than depth its probabilities are less
-            saturated and 0.9 left many presses' frames out; chosen on the 12 rendered
-            sessions of seed 3030 (technique macro-F1 0.644 -> 0.668) and synthetic seed 777
-            (0.911 -> 0.906, stroke speed error 3.3 -> 3.9 %).
+            missed lift would otherwise add the glide back to a stroke), on a stream whose
+            depth follows the press. 0.8: chosen on synthetic seed 777 (0.911 -> 0.906,
+            stroke speed error 3.3 -> 3.9 %) and, before the floor below, on the 12 rendered
+            sessions of seed 3030 (technique macro-F1 0.644 -> 0.668).
+        depth_free_confidence: the same floor on a stream whose depth says nothing (the
+            contact detector then weighs the shape cues alone, and its probabilities are less
+            saturated); :meth:`update` moves between the two by the detector's depth share.
+            0.5: on rendered seed 3030 with hindsight, 0.8 / 0.7 / 0.6 / 0.5 / 0.4 gave
+            technique macro-F1 0.881 / 0.902 / 0.904 / 0.907 / 0.885. At 0.8 most of each
+            turn of some circles was left out (contact probabilities of 0.5-0.7 while the
+            detector held the press), and the arcs left read as strokes.
     """
 
     def __init__(self, window_s: float = 3.0, palm_mm: float = 95.0, *,
                  min_speed_l_s: float = 0.03, refresh_s: float = 0.1,
-                 min_confidence: float = 0.8, reset_s: float = 0.6) -> None:
+                 min_confidence: float = 0.8, depth_free_confidence: float = 0.5,
+                 reset_s: float = 0.6) -> None:
         for name, value, lo, hi in (("window_s", window_s, 1.0, 20.0),
                                     ("palm_mm", palm_mm, 40.0, 200.0),
                                     ("min_speed_l_s", min_speed_l_s, 0.0, 1.0),
                                     ("refresh_s", refresh_s, 0.0, 1.0),
                                     ("min_confidence", min_confidence, 0.0, 1.0),
+                                    ("depth_free_confidence", depth_free_confidence, 0.0, 1.0),
                                     ("reset_s", reset_s, 0.0, 60.0)):
             if not lo <= value <= hi:
                 raise ConfigError(f"{name}={value} is outside [{lo}, {hi}]")
         self.window_s, self.palm_mm = window_s, palm_mm
         self.min_speed, self.refresh_s = min_speed_l_s, refresh_s
         self.min_confidence = min_confidence
+        self.depth_free_confidence = depth_free_confidence
         self.reset_s = reset_s
         self._tracks: dict[tuple[int, str], _Track] = {}
 
-    def update(self, contacts: Sequence[Contact], t: float) -> tuple[TechniqueEstimate, ...]:
-        """The technique of each contact's finger at time ``t`` (NONE when not touching)."""
+    def update(self, contacts: Sequence[Contact], t: float,
+               depth_share: float = 1.0) -> tuple[TechniqueEstimate, ...]:
+        """The technique of each contact's finger at time ``t`` (NONE when not touching).
+
+        ``depth_share``: how far the contact detector's probabilities rest on a depth that
+        follows the press (its ``depth_share``; 1 when unknown), which sets how sure a
+        frame must be to join the path.
+        """
+        k = min(max(float(depth_share), 0.0), 1.0)
+        floor = self.depth_free_confidence + k * (self.min_confidence - self.depth_free_confidence)
         out = []
         live = set()
         for c in contacts:
@@ -207,7 +224,7 @@ class TechniqueClassifier:
                 tr.t.clear()
                 tr.p.clear()
             tr.off_since = None
-            if (not tr.t or t > tr.t[-1]) and c.confidence >= self.min_confidence:
+            if (not tr.t or t > tr.t[-1]) and c.confidence >= floor:
                 tr.t.append(t)
                 tr.p.append(c.palm_xy)
             if t - tr.last_eval >= self.refresh_s or tr.last.name == T.NONE:

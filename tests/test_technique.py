@@ -206,3 +206,25 @@ def test_circles_far_from_the_finger_pulls_before_them_are_judged_on_their_own_p
     path2 = np.vstack([pulls, lift, again])
     on2 = np.r_[np.tile(pulls_on, 3), np.zeros(len(lift), bool), np.ones(len(again), bool)]
     assert feed(path2, on2, noise=0.005)[-1].name == T.FINGER_PULL
+
+
+def test_on_a_depth_free_stream_less_sure_press_frames_still_join_the_path():
+    """A circle whose contact probability sags to 0.6 for part of each turn (the detector
+    holding the press): with depth trusted those frames are left out and the arcs left do not
+    make a circle; on a depth-free stream (share 0) the floor is 0.5 and the circle is whole."""
+    path = circle(1.0, True, seconds=4.0, r=0.08)
+    phase = (np.arange(len(path)) / FPS) % 1.0
+    conf = np.where(phase < 0.6, 0.6, 0.9)  # 60 % of every turn less sure
+
+    def last(share: float):
+        cls = TechniqueClassifier()
+        est = None
+        for i, (p, cf) in enumerate(zip(path, conf, strict=True)):
+            c = Contact(1, "thumb", True, float(cf), (0.0, 0.0), (float(p[0]), float(p[1])))
+            est = cls.update([c], i / FPS, depth_share=share)[0]
+        return est
+
+    assert last(0.0).name == T.CIRCLES
+    assert last(1.0).name != T.CIRCLES
+    with pytest.raises(ConfigError, match="depth_free_confidence"):
+        TechniqueClassifier(depth_free_confidence=1.5)
