@@ -63,7 +63,7 @@ from collections import Counter, deque
 from collections.abc import Sequence
 from typing import Any
 
-from massagecam.errors import check_range
+from massagecam.errors import ConfigError, check_range
 from massagecam.hands import Hands
 from massagecam.results import Contact, FrameAnalysis, TechniqueEstimate, TechniqueName
 from massagecam.transit import TransitFinder
@@ -99,12 +99,15 @@ class Hindsight:
             none).
         transits: finds the glides between places of work, which are then no press (None:
             glides stay as the detector called them). Its :attr:`~massagecam.transit.
-            TransitFinder.delay_s` should not exceed ``lag_s``.
+            TransitFinder.delay_s` must not exceed ``lag_s`` (checked).
     """
 
     def __init__(self, lag_s: float = ANALYSIS_LAG_S, bridge_s: float = BRIDGE_S,
                  transits: TransitFinder | None = None) -> None:
         self.lag_s = check_range("lag_s", lag_s, 0.0, 10.0, low_open=False)
+        if transits is not None and transits.delay_s > self.lag_s:
+            raise ConfigError(f"lag_s={lag_s}: a transit finder needs a look-ahead of at least "
+                              f"{transits.delay_s:.2f} s")
         self.transits = transits
         # held frames: (analysis, payload, track ids of the hands detected in it)
         self._buf: deque[tuple[FrameAnalysis, Any, frozenset[int]]] = deque()

@@ -180,7 +180,7 @@ class Pipeline:
         self.receiver_shape = stages.receiver_shape(mode)
         hindsight_s = check_range("hindsight_s", hindsight_s, 0.0, 10.0, low_open=False)
         #: Holds recent frames for :meth:`push`; None without look-ahead.
-        self.hindsight = (Hindsight(hindsight_s, transits=stages.transit_finder(mode))
+        self.hindsight = (Hindsight(hindsight_s, transits=stages.transit_finder(mode, hindsight_s))
                           if hindsight_s > 0 else None)
         if preroll_s is None:  # a tracker that reads pictures cannot be run on kept hands
             uses_images = bool(getattr(self.tracker, "uses_images", False))

@@ -67,8 +67,11 @@ def technique_classifier() -> Any:
     return TechniqueClassifier()
 
 
-def transit_finder(mode: str) -> Any:
+def transit_finder(mode: str, lag_s: float) -> Any:
     """Self mode: the glide finder of recorded analysis (:mod:`massagecam.transit`).
+
+    None when the look-ahead ``lag_s`` is shorter than the finder needs (``analyze
+    --hindsight 1``: the stroke is still judged ahead, glides stay as the detector saw them).
 
     Caregiver mode gets none: a two-thumb spread is itself a quick straight sweep across the
     palm, and with the finder the caregiver benchmark's per-thumb contact F1 fell 0.74 / 0.87
@@ -78,7 +81,8 @@ def transit_finder(mode: str) -> Any:
         return None
     from massagecam.transit import TransitFinder
 
-    return TransitFinder()
+    finder = TransitFinder()
+    return finder if finder.delay_s <= lag_s else None
 
 
 def receiver_shape(mode: str) -> Any:

@@ -139,3 +139,16 @@ def test_hindsight_lifts_the_glide_and_keeps_each_place_its_own_technique() -> N
         out0 += [a for a, _ in h0.update(_frame(i, xy, lab))]
     out0 += [a for a, _ in h0.flush()]
     assert all(a.contacts[0].in_contact for a in out0)
+
+
+def test_a_look_ahead_too_short_for_the_finder_is_refused_and_the_pipeline_goes_without() -> None:
+    from massagecam.session import Pipeline
+
+    with pytest.raises(ConfigError, match=r"lag_s=1.0: a transit finder needs a look-ahead"):
+        Hindsight(1.0, transits=TransitFinder())
+    short = Pipeline(landmarker=object(), hindsight_s=1.0)
+    assert short.hindsight is not None and short.hindsight.transits is None
+    full = Pipeline(landmarker=object(), hindsight_s=3.0)
+    assert full.hindsight is not None and full.hindsight.transits is not None
+    caregiver = Pipeline(landmarker=object(), hindsight_s=3.0, mode="caregiver")
+    assert caregiver.hindsight is not None and caregiver.hindsight.transits is None
