@@ -97,6 +97,10 @@ class CaregiverScene:
             only thumb and forearm are on top).
         givers: 2, or 1 to draw only the caregiver's right hand (a two-hand scene, the
             baseline of the 2 vs 3 hands timing in benchmarks/caregiver.py).
+        lead_in: seconds before the technique (0..10, added to ``seconds``): the receiving
+            hand lies alone in view while the caregiver's hands wait at the bottom edge, then
+            they come in over the last half of it (at most 0.6 s), thumbs lifted. A real
+            session starts so: the receiver is seen whole before anyone covers it.
     """
 
     technique: str = "two_thumb_spread"
@@ -111,6 +115,7 @@ class CaregiverScene:
     background: str = "textured"
     under: str = "fingers"
     givers: int = 2
+    lead_in: float = 0.0
 
     def __post_init__(self) -> None:
         if self.technique not in TECHNIQUES:
@@ -126,6 +131,8 @@ class CaregiverScene:
             raise ConfigError(f"receiver_side={self.receiver_side!r}: expected palm or back")
         if self.givers not in (1, 2):
             raise ConfigError(f"givers={self.givers}: expected 1 or 2")
+        if not 0.0 <= self.lead_in <= 10.0:
+            raise ConfigError(f"lead_in={self.lead_in}: expected 0..10 seconds")
         if self.under not in ("fingers", "hand"):
             raise ConfigError(f"under={self.under!r}: expected fingers or hand")
         for name in ("skin_receiver", "skin_giver"):
@@ -180,8 +187,9 @@ def caregiver_poses(sc: CaregiverScene) -> list[CaregiverFrame]:
     """Every frame's landmarks and truth for a scene (deterministic for its seed)."""
     rng = np.random.default_rng(sc.seed)
     w, h = sc.size
-    n = int(round(sc.seconds * sc.fps))
+    n = int(round((sc.lead_in + sc.seconds) * sc.fps))
     t = np.arange(n) / sc.fps
+    work = np.maximum(t - sc.lead_in, 0.0)  # the technique's own clock
     # geometry first, so a scene's look does not depend on its duration
     palm = rng.uniform(0.19, 0.23) * h
     centre0 = np.array([w * rng.uniform(0.45, 0.55), h * rng.uniform(0.36, 0.42)])
@@ -192,7 +200,13 @@ def caregiver_poses(sc: CaregiverScene) -> list[CaregiverFrame]:
     pressure = rng.uniform(0.3, 0.8, 2)
     centre = centre0 + smooth_noise(rng, t, 0.05 * palm, 6.0, 2)
     angle = angle0 + smooth_noise(rng, t, 4.0, 7.0)
-    paths, on = pair_paths(sc.technique, t)
+    paths, on = pair_paths(sc.technique, work)
+    on &= t >= sc.lead_in
+    # lead-in: the caregiver's hands wait 2.5 receiver palm lengths towards the bottom edge,
+    # then come in (smoothstep over the lead-in's last half, at most 0.6 s)
+    come = min(0.5 * sc.lead_in, 0.6)
+    s = np.clip((t - (sc.lead_in - come)) / come, 0.0, 1.0) if come > 0 else np.ones(n)
+    away = 2.5 * palm * (1.0 - s * s * (3.0 - 2.0 * s))
     poses = [pose_tracks(rng, on[k], sc.fps, np.full(n, pressure[k])) for k in range(2)]
     # the caregiver's left thumb works the side of the hand on the image's left: flip the
     # paths' radial axis when the receiver's radial side faces the image's left
@@ -205,6 +219,7 @@ def caregiver_poses(sc: CaregiverScene) -> list[CaregiverFrame]:
                         sc.receiver_side, 0.05, 0.15).astype(np.float64)
         origin, axes, length = palm_frame(rec)
         pads = origin + (paths[:, i] @ axes) * length
+        pads[:, 1] += away[i]
         givers, zs = [], []
         for k, (_, side) in enumerate(GIVERS):
             flex, distal, depth = (float(poses[k][j][i]) for j in range(3))
@@ -212,7 +227,8 @@ def caregiver_poses(sc: CaregiverScene) -> list[CaregiverFrame]:
             givers.append(xy)
             zs.append(z)
         out.append(CaregiverFrame(i, float(t[i]), rec, np.stack(givers), np.stack(zs), pads,
-                                  on[:, i].copy(), paths[:, i].copy(), sc.receiving, sc.size))
+                                  on[:, i].copy(), ((pads - origin) / length) @ axes.T,
+                                  sc.receiving, sc.size))
     return out
 
 

@@ -103,6 +103,25 @@ def test_scene_config_checked():
         Pipeline(mode="caregiver", landmarker=object(), num_hands=5)
     with pytest.raises(ConfigError, match="technique"):
         pair_paths("kneading", np.zeros(3))
+    with pytest.raises(ConfigError, match="lead_in=-1"):
+        CaregiverScene(lead_in=-1)
+
+
+def test_a_lead_in_shows_the_receiver_alone_then_the_same_technique():
+    """The caregiver's hands wait away from the receiving hand, come in, then work as in a
+    scene without a lead-in (same contact pattern, same paths in the receiver's frame)."""
+    plain = caregiver_poses(CaregiverScene("two_thumb_spread", seconds=2.0, seed=3))
+    led = caregiver_poses(CaregiverScene("two_thumb_spread", seconds=2.0, seed=3, lead_in=1.0))
+    assert len(led) == len(plain) + 30
+    assert not any(f.contact.any() for f in led[:30])
+    for f in led[:15]:  # waiting: no caregiver landmark near the receiving hand
+        palm = float(np.hypot(*(f.receiver[9] - f.receiver[0])))
+        gap = np.linalg.norm(f.givers.reshape(-1, 1, 2) - f.receiver[None], axis=2).min()
+        assert gap > 0.3 * palm
+    assert [f.contact.tolist() for f in led[30:]] == [f.contact.tolist() for f in plain]
+    assert np.allclose([f.palm_xy for f in led[30:]], [f.palm_xy for f in plain], atol=1e-6)
+    palm = float(np.hypot(*(led[30].receiver[9] - led[30].receiver[0])))
+    assert np.abs(led[29].pads - led[30].pads).max() < 0.05 * palm  # arrived: no jump
 
 
 def _r1_spread(order: tuple[int, ...]):

@@ -98,3 +98,68 @@ def test_a_held_receiver_or_no_receiver_passes_unchanged() -> None:
 def test_configuration_names_the_value_and_the_range(field: str, value: float) -> None:
     with pytest.raises(ConfigError, match=field):
         ReceiverShape(**{field: value})
+
+
+# --- caregiver mode: the wrist guessed under hands at work in the palm ------------------------
+
+def _caregiver(receiver: np.ndarray, pad: tuple[float, float] | None, i: int) -> Hands:
+    """The receiver and one caregiver hand, its thumb pad at ``pad`` (None: far below)."""
+    giver = make_hand((320, 420), 110, 20, "Right", "back")
+    at = np.asarray(pad if pad is not None else (320, 700), np.float32)
+    giver = giver + (at - giver[L.THUMB_TIP])
+    hands = make_hands(receiver, giver, handedness=["Left", "Right"],
+                       roles=[Role.RECEIVER, Role.GIVER], t=i / 30, frame_index=i)
+    return hands.replace(track_id=np.arange(2), estimated=np.array([False, False]))
+
+
+def _short_palm(receiver: np.ndarray, k: float = 0.35) -> np.ndarray:
+    """The receiver with its wrist and thumb pulled ``k`` palm lengths towards the knuckles
+    (what the model does when a caregiver's thumbs cover the palm)."""
+    out = receiver.copy()
+    towards = receiver[L.MIDDLE_FINGER_MCP] - receiver[L.WRIST]
+    towards = towards / np.linalg.norm(towards)
+    for j in (L.WRIST, L.THUMB_CMC, L.THUMB_MCP, L.THUMB_IP, L.THUMB_TIP):
+        out[j] = out[j] + k * PALM * towards
+    return out
+
+
+def test_caregiver_hands_in_the_palm_get_the_wrist_seen_before_they_came() -> None:
+    rec = make_hand((320, 200), PALM, 180, "Left", "palm")
+    centre = tuple(0.5 * (rec[L.WRIST] + rec[L.MIDDLE_FINGER_MCP]))
+    guard = ReceiverShape(jump_l=0.1, rule="worked")
+    for i in range(12):  # 0.4 s: the receiver alone, the caregiver's hand far away
+        assert np.array_equal(guard.update(_caregiver(rec, None, i)).xy[0], rec)
+    bad = _short_palm(rec)
+    out = guard.update(_caregiver(bad, centre, 12))
+    assert guard.kept == 1
+    base = [L.WRIST, L.THUMB_CMC]
+    assert np.abs(out.xy[0][base] - rec[base]).max() < 0.02 * PALM
+    # the thumb's moving joints and the fingers stay the model's
+    rest = np.setdiff1d(np.arange(21), base)
+    assert np.array_equal(out.xy[0][rest], bad[rest])
+    # while the hands stay, the trust does not move to the model's short palm
+    for i in range(13, 40):
+        out = guard.update(_caregiver(bad, centre, i))
+    assert np.abs(out.xy[0][base] - rec[base]).max() < 0.02 * PALM
+
+
+def test_a_receiver_first_seen_worked_on_or_seen_too_briefly_is_left_as_seen() -> None:
+    rec = make_hand((320, 200), PALM, 180, "Left", "palm")
+    centre = tuple(0.5 * (rec[L.WRIST] + rec[L.MIDDLE_FINGER_MCP]))
+    bad = _short_palm(rec)
+    first_worked = ReceiverShape(jump_l=0.1, rule="worked")
+    for i in range(20):
+        assert np.array_equal(first_worked.update(_caregiver(bad, centre, i)).xy[0], bad)
+    # free for 0.2 s only (settle_s 0.3): a hand found before the hands on it were
+    brief = ReceiverShape(jump_l=0.1, rule="worked")
+    for i in range(6):
+        brief.update(_caregiver(rec, None, i))
+    assert np.array_equal(brief.update(_caregiver(bad, centre, 6)).xy[0], bad)
+    assert first_worked.kept == brief.kept == 0
+
+
+def test_the_caregiver_rule_is_checked_at_construction() -> None:
+    with pytest.raises(ConfigError, match="rule='pressed'"):
+        ReceiverShape(rule="pressed")
+    with pytest.raises(ConfigError, match="settle_s=-1"):
+        ReceiverShape(rule="worked", settle_s=-1)
