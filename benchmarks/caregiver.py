@@ -8,7 +8,9 @@ output. Printed per session and in total (issue 10 targets in brackets):
 
 - "MP sees": share of frames where the detector's output has a hand on the true receiver;
 - "recv|seen": of those frames, the share where the pipeline's RECEIVER row is on the true
-  receiver (found *and* correctly labelled) [>= 95 %]; "recv": the same over all frames;
+  receiver (found *and* correctly labelled) [>= 95 %]; "recv": the same over all frames [>= 95
+  %], the row seen or held (a hand the model lost is held where it was, flagged estimated);
+  "held": the share of all frames where it counted while held;
 - each giving thumb found (its hand and its pad within 0.35 palm lengths of the truth, in the
   detector's output) in its truth press frames [>= 80 %];
 - contact F1 per thumb: the pipeline's thumb contact of the track it names "left/right
@@ -178,6 +180,7 @@ def accuracy(sc: CaregiverScene, receiving: str = "stated",
         hits["seen"] += fo["receiver"]
         hits["role_seen"] += fo["receiver"] and right
         hits["role"] += right
+        hits["held"] += right and bool(a.hands.estimated[rec])
         names = {v.split()[0]: k for k, v in thumb_names(a.hands).items()}
         for k, side in enumerate(SIDES):
             truth = bool(f.contact[k])
@@ -198,7 +201,8 @@ def accuracy(sc: CaregiverScene, receiving: str = "stated",
             pair_n += 1
             pair_ok += str(res.pair.name) == sc.technique
     counts = {"frames": sum(f.t >= sc.lead_in for f in frames), "seen": hits["seen"],
-              "role_seen": hits["role_seen"], "role": hits["role"], "pair_ok": pair_ok,
+              "role_seen": hits["role_seen"], "role": hits["role"], "held": hits["held"],
+              "pair_ok": pair_ok,
               "pair_n": pair_n}
     for side in SIDES:
         counts.update({f"{side}_press_n": press[side], f"{side}_press_found": hits[f"{side}_press"],
@@ -211,7 +215,8 @@ def rates(c: dict[str, float]) -> dict[str, float]:
     """The printed figures from frame counts (one session's, or several sessions' summed)."""
     out = {"seen": c["seen"] / c["frames"],
            "receiver": c["role_seen"] / c["seen"] if c["seen"] else float("nan"),
-           "role": c["role"] / c["frames"], "pair": c["pair_ok"] / max(c["pair_n"], 1)}
+           "role": c["role"] / c["frames"], "held": c["held"] / c["frames"],
+           "pair": c["pair_ok"] / max(c["pair_n"], 1)}
     for side in SIDES:
         p = c[f"{side}_press_n"]
         out[f"{side}_thumb_press"] = c[f"{side}_press_found"] / p if p else float("nan")
@@ -313,13 +318,14 @@ def main() -> None:
     print(f"with pictures (real model, {args.landmarker} landmarker, receiving "
           f"{args.receiving}):")
     rows = []
-    cols = ("seen", "receiver", "role", "left_thumb_press", "right_thumb_press", "left_f1",
+    cols = ("seen", "receiver", "role", "held", "left_thumb_press", "right_thumb_press", "left_f1",
             "right_f1", "left_on", "right_on", "pair")
-    print(f"{'session':<34} {'MP sees':>7} {'recv|seen':>9} {'recv':>6} {'L@press':>7} "
+    print(f"{'session':<34} {'MP sees':>7} {'recv|seen':>9} {'recv':>6} {'held':>5} {'L@press':>7} "
           f"{'R@press':>7} {'L F1':>5} {'R F1':>5} {'L on':>6} {'R on':>6} {'pair':>6}")
 
     def line(label: str, m: dict[str, float]) -> str:
         return (f"{label:<34} {m['seen']:7.1%} {m['receiver']:9.1%} {m['role']:6.1%} "
+                f"{m['held']:5.1%} "
                 f"{m['left_thumb_press']:7.1%} {m['right_thumb_press']:7.1%} "
                 f"{m['left_f1']:5.2f} {m['right_f1']:5.2f} {m['left_on']:6.1%} "
                 f"{m['right_on']:6.1%} {m['pair']:6.1%}")

@@ -89,8 +89,9 @@ def receiver_shape(mode: str) -> Any:
     """The guard of the receiver's wrist and thumb, in each mode's own rule.
 
     See :mod:`massagecam.tracking.receiver_shape`: self mode guards against a thumb dragged by
-    a press in the web, caregiver mode against a wrist guessed under hands at work in the palm
-    (``rule="worked"``, ``jump_l`` 0.1). The self-mode rule in caregiver mode had moved the
+    a press in the web; caregiver mode against a wrist guessed under hands at work in the palm
+    (``rule="worked"``, ``jump_l`` 0.1) and a receiver whose model instance leaps onto a
+    caregiver's hand (held where it was). The self-mode rule in caregiver mode had moved the
     caregiver benchmark's on-target 53.8 / 78.8 -> 53.6 / 78.2 % (seeds 200-211).
     """
     from massagecam.tracking.receiver_shape import ReceiverShape

@@ -92,14 +92,20 @@ class ReceiverShape:
             only the wrist and the thumb base are replaced).
         settle_s: caregiver rule: how long the receiver's palm must be seen free before
             that view is trusted (0..5 s).
+        leap_l, hold_s: caregiver rule: a receiver whose landmarks move more than ``leap_l``
+            palm lengths on average from one frame to the next (0.02..2) is held where it
+            was for up to ``hold_s`` seconds (0..10), see :meth:`_leap`.
     """
 
     def __init__(self, jump_l: float = 0.25, fit_l: float = 0.12, near_l: float = 0.5,
-                 rule: str = "dragged", settle_s: float = 0.3) -> None:
+                 rule: str = "dragged", settle_s: float = 0.3, leap_l: float = 0.15,
+                 hold_s: float = 1.0) -> None:
         self.jump_l = check_range("jump_l", jump_l, 0.05, 2.0)
         self.fit_l = check_range("fit_l", fit_l, 0.01, 1.0)
         self.near_l = check_range("near_l", near_l, 0.05, 3.0)
         self.settle_s = check_range("settle_s", settle_s, 0.0, 5.0, low_open=False)
+        self.leap_l = check_range("leap_l", leap_l, 0.02, 2.0)
+        self.hold_s = check_range("hold_s", hold_s, 0.0, 10.0, low_open=False)
         if rule not in ("dragged", "worked"):
             raise ConfigError(f"rule={rule!r}: expected 'dragged' or 'worked'")
         self.rule = rule
@@ -108,12 +114,20 @@ class ReceiverShape:
         # caregiver rule: since when the palm has been seen free, and whether it has been worked
         self._since: float | None = None
         self._touched = False
+        self._last: tuple[np.ndarray, float, int] | None = None  # last seen pose, t, track
+        self._held: tuple[np.ndarray, float] | None = None  # pose held since a leap, since
+        #: Frames whose receiver was held after a leap (caregiver rule).
+        self.held_frames = 0
         #: Frames whose receiver thumb or wrist was replaced (a figure for reports and tests).
         self.kept = 0
 
     def update(self, hands: Hands) -> Hands:
         """``hands`` with the receiver's thumb and wrist from the trusted pose where dragged."""
         r = hands.index_of(Role.RECEIVER)
+        if self.rule == "worked" and r is not None:
+            hands, held = self._leap(hands, r)
+            if held:
+                return hands
         if r is None or bool(hands.estimated[r]):
             return hands
         xy = hands.xy[r].astype(np.float64)
@@ -141,6 +155,44 @@ class ReceiverShape:
         new[r, SUSPECT] = fitted[SUSPECT].astype(new.dtype)
         self.kept += 1
         return hands.replace(xy=new)
+
+    def _leap(self, hands: Hands, r: int) -> tuple[Hands, bool]:
+        """Caregiver rule: a receiver that leaps is held where it was (``estimated``).
+
+        The receiving hand lies still while the caregiver works; when the caregiver's hands
+        wrap it, the model's instance slides off it and leaps onto a caregiver's hand before
+        losing it, and the tracker would then hold the slid pose; a receiver found again after
+        a loss may also first come back misplaced. A seen receiver whose landmarks lie more
+        than ``leap_l`` palm lengths on average from where it was last seen (within
+        ``hold_s``) is replaced by that pose, flagged estimated, until it is seen back within
+        ``leap_l`` of it or ``hold_s`` has passed.
+        """
+        xy = hands.xy[r].astype(np.float64)
+        seen = not bool(hands.estimated[r])
+        t = hands.t
+        if self._held is not None:
+            pose, since = self._held
+            palm = float(np.linalg.norm(pose[L.MIDDLE_FINGER_MCP] - pose[L.WRIST])) or 1.0
+            back = seen and float(np.linalg.norm(xy - pose, axis=1).mean()) <= self.leap_l * palm
+            if not back and t - since <= self.hold_s and int(hands.track_id[r]) == self._track:
+                new = hands.xy.copy()
+                new[r] = pose.astype(new.dtype)
+                est = hands.estimated.copy()
+                est[r] = True
+                self.held_frames += 1
+                return hands.replace(xy=new, estimated=est), True
+            self._held = None
+        if seen:
+            last = self._last
+            self._last = (xy, t, int(hands.track_id[r]))
+            if last is not None and last[2] == int(hands.track_id[r]) and \
+                    t - last[1] <= self.hold_s:
+                palm = float(np.linalg.norm(last[0][L.MIDDLE_FINGER_MCP] - last[0][L.WRIST]))
+                if float(np.linalg.norm(xy - last[0], axis=1).mean()) > self.leap_l * (palm or 1):
+                    self._held = (last[0], t)
+                    self._last = last
+                    return self._leap(hands, r)
+        return hands, False
 
     def _worked(self, hands: Hands, r: int, xy: np.ndarray) -> Hands:
         """Caregiver rule: with another hand in the palm, wrist and thumb base from the trust.

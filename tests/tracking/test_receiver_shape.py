@@ -163,3 +163,35 @@ def test_the_caregiver_rule_is_checked_at_construction() -> None:
         ReceiverShape(rule="pressed")
     with pytest.raises(ConfigError, match="settle_s=-1"):
         ReceiverShape(rule="worked", settle_s=-1)
+
+
+def test_a_caregiver_receiver_that_leaps_is_held_where_it_was_until_seen_back() -> None:
+    rec = make_hand((320, 200), PALM, 180, "Left", "palm")
+    far = rec + np.float32([0.6 * PALM, 0.3 * PALM])  # slid onto a caregiver's hand
+    guard = ReceiverShape(jump_l=0.1, rule="worked")
+    for i in range(5):
+        guard.update(_caregiver(rec, None, i))
+    for i in range(5, 9):  # the model's row leaps, then the tracker holds the leapt pose
+        h = _caregiver(far, None, i)
+        if i >= 7:
+            h = h.replace(estimated=np.array([True, False]))
+        out = guard.update(h)
+        assert np.allclose(out.xy[0], rec) and bool(out.estimated[0])
+    out = guard.update(_caregiver(rec + 2.0, None, 9))  # seen back near where it was
+    assert not bool(out.estimated[0]) and np.allclose(out.xy[0], rec + 2.0)
+    assert guard.held_frames == 4
+
+
+def test_a_caregiver_receiver_that_really_moved_is_taken_after_the_hold() -> None:
+    rec = make_hand((320, 200), PALM, 180, "Left", "palm")
+    moved = rec + np.float32([1.0 * PALM, 0.0])
+    guard = ReceiverShape(jump_l=0.1, rule="worked", hold_s=0.52)
+    for i in range(5):
+        guard.update(_caregiver(rec, None, i))
+    held = [bool(guard.update(_caregiver(moved, None, i)).estimated[0]) for i in range(5, 30)]
+    assert held[0] and not held[-1]
+    assert sum(held) == 16  # held 0 to 0.5 s after the leap (30 fps), then the new place
+    # self mode has no such hold: the dragged-thumb rule leaves whole-hand moves alone
+    own = ReceiverShape()
+    own.update(_caregiver(rec, None, 0))
+    assert not bool(own.update(_caregiver(moved, None, 1)).estimated[0])
