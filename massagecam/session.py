@@ -22,7 +22,7 @@ hand is ignored, move closer, more light: :mod:`massagecam.hints`).
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from time import perf_counter
 from typing import Any
@@ -344,6 +344,11 @@ class Pipeline:
             contacts, tracked.t, getattr(self.contact, "depth_share", 1.0)))
         pair = self.pair.update(contacts, tracked.t, Side(side)) if self.pair is not None \
             else None
+        if pair is not None and pair.returning and self.hindsight is None:
+            # a spread's lifted return is no press (with hindsight: its rule 5, centred)
+            contacts = tuple(replace(c, in_contact=False)
+                             if c.finger == "thumb" and c.giver_track in pair.returning else c
+                             for c in contacts)
         t4 = perf_counter() if clock else 0.0
         hints = self.scene_hints.update(tracked, image, rec)
         if pair is None:

@@ -27,7 +27,7 @@ from __future__ import annotations
 import math
 from collections import deque
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 import numpy as np
@@ -35,6 +35,11 @@ import numpy as np
 from massagecam.errors import ConfigError
 from massagecam.hands import Hands, Role
 from massagecam.results import Contact, FrameAnalysis, Side
+
+#: A spread's return: over the last RETURN_S seconds the thumbs' separation shrinks faster than
+#: RETURN_L_S palm lengths per second [D: design values; the rendered spreads open at about 1
+#: L/s and come back at about 1.8 L/s].
+RETURN_S, RETURN_L_S = 0.1, 0.3
 
 
 class PairTechnique(StrEnum):
@@ -58,6 +63,9 @@ class PairEstimate:
         support: the holding hand's track (support_press), else None.
         separation_rate_l_s: how fast the thumbs move apart (+) or together, palm lengths/s.
         opposition: normalised correlation of the two velocity series (-1 = exactly opposed).
+        returning: during a two-thumb spread, the tracks whose thumbs are gliding back
+            towards each other: the lifted return between strokes, no press (see
+            :meth:`PairClassifier.returning`).
     """
 
     name: PairTechnique = PairTechnique.NONE
@@ -67,6 +75,7 @@ class PairEstimate:
     support: int | None = None
     separation_rate_l_s: float | None = None
     opposition: float | None = None
+    returning: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -231,7 +240,36 @@ class PairClassifier:
             if not path.t or path.t[-1] < t - 0.5:
                 del self._paths[key]
         raw = self.classify(t, side)
-        return self._debounce(raw, t)
+        shown = self._debounce(raw, t)
+        back = self.returning(t) if shown.name is PairTechnique.TWO_THUMB_SPREAD else ()
+        return replace(shown, returning=back) if back else shown
+
+    def returning(self, t: float) -> tuple[int, ...]:
+        """The two thumbs, when they glide towards each other now (a spread's return).
+
+        A two-thumb palm spread presses while the thumbs slide apart and lifts them to come
+        back; the landmarks show the lift poorly (on rendered caregiver scenes the contact
+        detector called 99 % of the left thumb's return frames presses), but the path shows
+        the return: over the last ``RETURN_S`` the separation shrinks faster than
+        ``RETURN_L_S`` and each thumb moves towards the midpoint between them.
+        """
+        pair = self._pair(t)
+        if pair is None:
+            return ()
+        pa, pb = self._paths[pair[0]], self._paths[pair[1]]
+        common = sorted(v for v in set(pa.t) & set(pb.t) if v >= t - RETURN_S)
+        if len(common) < 3 or common[-1] - common[0] < 0.5 * RETURN_S:
+            return ()
+        ia = {v: i for i, v in enumerate(pa.t)}
+        ib = {v: i for i, v in enumerate(pb.t)}
+        tt = np.asarray(common)
+        p1 = np.asarray([pa.p[ia[v]] for v in common], np.float64)
+        p2 = np.asarray([pb.p[ib[v]] for v in common], np.float64)
+        if _slope(tt, np.hypot(*(p1 - p2).T)) > -RETURN_L_S:
+            return ()
+        mid = 0.5 * (p1[-1] + p2[-1])
+        towards = all(float(np.dot(p[-1] - p[0], mid - p[0])) > 0 for p in (p1, p2))
+        return pair if towards else ()
 
     # -- decision ----------------------------------------------------------------------
     def _pair(self, t: float) -> tuple[int, int] | None:

@@ -238,3 +238,30 @@ def test_the_pre_roll_counts_moderately_sure_presses_as_evidence() -> None:
     assert PREROLL_MARGIN < strict
     assert learn_depth_trust(frames, fresh.tracker, fresh.side_detector, fresh.contact) == 0.0
     assert fresh.contact.depth_trust.margin == strict  # the live margin is left as it was
+
+
+def test_a_thumb_named_returning_half_a_window_later_is_lifted() -> None:
+    """Rule 5: the two-handed estimate names the thumbs gliding back in a spread from the
+    last RETURN_S of their paths; the estimate RETURN_S / 2 later, centred on a frame, lifts
+    that frame's press (only the named thumbs)."""
+    import math
+    from dataclasses import fields
+
+    from massagecam.technique_pair import RETURN_S, PairAnalysis, PairEstimate, PairTechnique
+
+    named = set(range(40, 52))  # frames whose estimate names both thumbs returning
+    frames = []
+    for i in range(90):
+        a = _frame(i, {1: "stroke", 2: "stroke"})
+        pair = PairEstimate(PairTechnique.TWO_THUMB_SPREAD, 0.8, (1, 2),
+                            returning=(1, 2) if i in named else ())
+        frames.append(PairAnalysis(**{f.name: getattr(a, f.name) for f in fields(a)},
+                                   pair=pair))
+    out = _run(Hindsight(3.0, bridge_s=0.0), frames)
+    shift = math.ceil(0.5 * RETURN_S * FPS)  # the first frame at least RETURN_S / 2 later
+    lifted = {i for i, a in enumerate(out) if not a.contacts[0].in_contact}
+    assert lifted == {i - shift for i in named}
+    assert all(a.contacts[0].in_contact == a.contacts[1].in_contact for a in out)
+    # without the estimate (self mode) nothing changes
+    plain = _run(Hindsight(3.0), [_frame(i, {1: "stroke"}) for i in range(90)])
+    assert all(a.contacts[0].in_contact for a in plain)

@@ -83,6 +83,20 @@ def test_two_thumb_spread_recognised():
     assert max(e.separation_rate_l_s or 0 for e in est) > 0.5
 
 
+def test_a_spreads_return_names_both_thumbs_and_nothing_else_does():
+    """The thumbs gliding back together between spread strokes are named as returning."""
+    est = _run(spread, noise=0.01)
+    back = [(i / FPS) % 1.1 > 0.7 for i in range(len(est))]  # the lifted returns
+    named = [e.returning == (1, 2) for e in est]
+    late = slice(int(1.1 * FPS), None)  # after the first stroke (the label is confirmed)
+    hits = [n for n, b in zip(named[late], back[late], strict=True) if b]
+    assert sum(hits) >= 0.8 * len(hits)  # most of each return (the window lags 0.1 s)
+    strokes = [n for n, b in zip(named[late], back[late], strict=True) if not b]
+    assert sum(strokes) <= 0.1 * len(strokes)  # almost none of the pressing strokes
+    for other in (lambda t: wringing(t, True), support_press, parallel):
+        assert not any(e.returning for e in _run(other, seconds=5.0))
+
+
 def test_spread_not_on_back_of_hand():
     est = _run(spread, side=Side.BACK)
     assert _share(est, P.TWO_THUMB_SPREAD) == 0.0
