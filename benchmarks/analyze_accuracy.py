@@ -81,13 +81,16 @@ def make_routine(rng: np.random.Generator, k: int,
 
 
 def make_script(rng: np.random.Generator, k: int, routine_file: str,
-                steps: list[dict[str, Any]]) -> tuple[str, list[str]]:
+                steps: list[dict[str, Any]], receiver_shape: str = "template",
+                ) -> tuple[str, list[str]]:
     """A session script following the routine, with a mistake in some steps."""
     receiving = "left" if rng.random() < 0.5 else "right"
     lines = [f'routine = "{routine_file}"', f'receiving = "{receiving}"', "",
              "[render]", f"seed = {k}", "size = [640, 480]", "fps = 30",
              f'background = "{rng.choice(["plain", "textured", "cluttered"])}"',
-             f'lighting = "{rng.choice(["even", "side"])}"', ""]
+             f'lighting = "{rng.choice(["even", "side"])}"']
+    lines += [f'receiver_shape = "{receiver_shape}"', ""] if receiver_shape != "template" \
+        else [""]
     mistakes = []
     for i, s in enumerate(steps):
         target, tech, dur = s["target"], s["technique"], float(s["duration_s"]) + 1.0
@@ -266,10 +269,13 @@ def compare(result: dict[str, Any], doc: dict[str, Any], routine: Any,
 
 
 def run(n: int, keep: Path | None, seed: int, seconds: float,
-        reuse: bool = False, hindsight_s: float | None = None) -> dict[str, float]:
+        reuse: bool = False, hindsight_s: float | None = None,
+        receiver_shape: str = "template") -> dict[str, float]:
     """Render (or reuse) and analyse ``n`` sessions; print and return the figures.
 
     ``hindsight_s`` None: the analysis default (:data:`massagecam.hindsight.ANALYSIS_LAG_S`).
+    ``receiver_shape``: the rendered receiving hand's proportions (``[render]
+    receiver_shape``); "real" changes nothing else, the scripts' random draws included.
     """
     from massagecam.atlas import load_atlas
     from massagecam.coach import Coach
@@ -288,7 +294,7 @@ def run(n: int, keep: Path | None, seed: int, seconds: float,
     for k in range(n):
         rtext, steps = make_routine(rng, k, seconds)
         rpath = root / f"bench-{k}.toml"
-        stext, mistakes = make_script(rng, k, rpath.name, steps)
+        stext, mistakes = make_script(rng, k, rpath.name, steps, receiver_shape)
         spath = root / f"session-{k}.toml"
         video, truth = root / f"session-{k}.mp4", root / f"session-{k}.truth.json"
         t0 = time.monotonic()
@@ -387,6 +393,9 @@ def main() -> None:
                          "0 judges every frame as live practice would")
     ap.add_argument("--rss", action="store_true",
                     help="also measure peak RSS for 1- and 10-minute inputs")
+    ap.add_argument("--receiver-shape", choices=("template", "real"), default="template",
+                    help="the rendered receiving hand: the synthetic template (default, as "
+                         "every committed figure) or a typical real hand's proportions")
     ap.add_argument("--write-gate", action="store_true",
                     help=f"measure the test suite's gate set and write {GATE_FILE.name}")
     args = ap.parse_args()
@@ -396,7 +405,7 @@ def main() -> None:
         print(f"wrote {GATE_FILE}")
         return
     figures = run(args.sessions, args.keep, args.seed, args.step_seconds, args.reuse,
-                  args.hindsight)
+                  args.hindsight, args.receiver_shape)
     if args.check is not None:
         floors = json.loads(args.check.read_text())
         low = {k: (figures[k], v) for k, v in floors.items() if figures.get(k, 0.0) < v}

@@ -12,11 +12,14 @@ finger is straight) and for the rendered receiver (caregiver scene poses):
   along its joints): tilting the hand about its knuckle line shortens both alike;
 - palm length over the knuckle breadth (index to little finger knuckle).
 
-    python benchmarks/hand_proportions.py
+    python benchmarks/hand_proportions.py             # the proportions
+    python benchmarks/hand_proportions.py --template  # also the median real hand, landmark by
+                                                      # landmark (synthetic.REAL_OPEN_HAND)
 """
 
 from __future__ import annotations
 
+import argparse
 import csv
 import os
 from pathlib import Path
@@ -24,7 +27,9 @@ from pathlib import Path
 import numpy as np
 
 from massagecam.hands import Landmark as L
+from massagecam.hands import to_palm_frame
 from massagecam.render.caregiver import TECHNIQUES, CaregiverScene, caregiver_poses
+from massagecam.synthetic import REAL_OPEN_HAND
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("MASSAGECAM_SHARED", REPO.parent / "shared"))
@@ -50,18 +55,29 @@ def line(label: str, v: np.ndarray) -> str:
 
 
 def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--template", action="store_true",
+                    help="print the median real hand in the palm frame (distal, radial)")
+    args = ap.parse_args()
     if CSV.exists():
         with CSV.open(newline="") as fh:
             rows = [np.array(r[1:], np.float64).reshape(21, 2) for r in csv.reader(fh)
                     if r and r[0] == "0"]
         real = np.array([proportions(xy) for xy in rows])
-        real = real[real[:, 2] > 0.95]
-        print(line("real open hands, straight middle finger", real))
+        keep = real[:, 2] > 0.95
+        print(line("real open hands, straight middle finger", real[keep]))
+        if args.template:
+            med = np.median([to_palm_frame(xy, xy) for xy, k in zip(rows, keep, strict=True)
+                             if k], axis=0)
+            print("median real hand, palm frame (distal, radial) per landmark:")
+            for j, (x, y) in enumerate(med):
+                print(f"  {L(j).name:<18} {x:6.3f} {y:6.3f}")
     else:
         print(f"real hands: {CSV} is absent (set MASSAGECAM_SHARED)")
     rendered = np.array([proportions(f.receiver) for k, tech in enumerate(TECHNIQUES)
                          for f in caregiver_poses(CaregiverScene(tech, 2.0, seed=k))])
     print(line("rendered receiver (caregiver scenes)", rendered))
+    print(line("synthetic.REAL_OPEN_HAND", np.array([proportions(REAL_OPEN_HAND)])))
 
 
 if __name__ == "__main__":

@@ -24,6 +24,22 @@ TEMPLATE = np.array([
     [0.788, -0.414], [1.028, -0.617], [1.19, -0.734], [1.34, -0.826],
 ], dtype=np.float32)
 
+#: (21, 2) a typical real open hand in the same frame and units: the median, landmark by
+#: landmark, of 1,415 MediaPipe hands (the "Open" rows whose middle finger is straight) of the
+#: public dataset Kazuhito00/hand-gesture-recognition-using-mediapipe @ 19311a68b16b,
+#: model/keypoint_classifier/keypoint.csv (Apache-2.0), each mapped to its palm frame
+#: (``python benchmarks/hand_proportions.py --template`` prints it). Its palm is 0.85 of its
+#: middle finger; :data:`TEMPLATE`'s, one frame of one hand with the fingers tilted away from
+#: the camera, is 1.31. Rendered scenes can use it for the receiving hand
+#: (``[render] receiver_shape = "real"``).
+REAL_OPEN_HAND = np.array([
+    [0.0, 0.0], [0.226, 0.358], [0.569, 0.603], [0.862, 0.794], [1.078, 0.959],
+    [1.003, 0.274], [1.449, 0.305], [1.722, 0.31], [1.962, 0.292],
+    [1.0, 0.0], [1.521, -0.06], [1.85, -0.119], [2.13, -0.189],
+    [0.902, -0.251], [1.35, -0.393], [1.644, -0.497], [1.892, -0.59],
+    [0.733, -0.472], [1.021, -0.683], [1.206, -0.819], [1.378, -0.938],
+], dtype=np.float32)
+
 #: (21,) relative depth of the template, in palm lengths (negative = nearer the camera).
 TEMPLATE_Z = np.array([
     0.0, -0.122, -0.137, -0.155, -0.176, -0.005, -0.05, -0.11, -0.166, -0.014, -0.049,

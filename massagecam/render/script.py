@@ -25,6 +25,9 @@ BACKGROUNDS = ("plain", "textured", "cluttered")
 LIGHTINGS = ("even", "side", "dim")
 DIRECTIONS = ("cw", "ccw", "distal", "proximal", "radial", "ulnar")
 SIDES = ("palm", "back")
+#: The receiving hand's proportions: the synthetic template, or a typical real hand
+#: (``synthetic.REAL_OPEN_HAND``).
+RECEIVER_SHAPES = ("template", "real")
 
 
 @dataclass(frozen=True)
@@ -44,6 +47,7 @@ class RenderSettings:
     tilt_deg: float = 0.0
     receiver_angle_deg: float | None = None
     sleeves: bool = True
+    receiver_shape: str = "template"
 
 
 @dataclass(frozen=True)
@@ -199,7 +203,7 @@ def _parse_render(r: Any, fail) -> RenderSettings:
     if not isinstance(r, dict):
         raise fail("expected a [render] table", "render")
     known = {"seed", "size", "fps", "skin", "background", "lighting", "hand_size", "noise",
-             "motion_blur", "tilt_deg", "receiver_angle_deg", "sleeves"}
+             "motion_blur", "tilt_deg", "receiver_angle_deg", "sleeves", "receiver_shape"}
     for key in r:
         if key not in known:
             raise fail(f"unknown field; expected one of {', '.join(sorted(known))}", key, t)
@@ -236,6 +240,8 @@ def _parse_render(r: Any, fail) -> RenderSettings:
         receiver_angle_deg=None if angle is None else _num(angle, "receiver_angle_deg", -90.0,
                                                            90.0, fail, t),
         sleeves=sleeves,
+        receiver_shape=_choice(r.get("receiver_shape", "template"), "receiver_shape",
+                               RECEIVER_SHAPES, fail, t),
     )
 
 

@@ -22,7 +22,7 @@ from massagecam.render.pose import (
 )
 from massagecam.render.script import Segment, SessionScript
 from massagecam.render.targets import target_side, target_xy
-from massagecam.synthetic import make_hand
+from massagecam.synthetic import REAL_OPEN_HAND, make_hand
 from massagecam.trajectories.scene import (
     HOVER_L,
     LIFT_GROWTH,
@@ -113,6 +113,8 @@ class Timeline:
         if self.receiver_template is not None:
             xy = pose_local(self.receiver_template, tuple(c), self.palm_px, ang,
                             self.handedness, side)
+        elif self.script.render.receiver_shape == "real":
+            xy = pose_local(REAL_OPEN_HAND, tuple(c), self.palm_px, ang, self.handedness, side)
         else:
             xy = make_hand(tuple(c), self.palm_px, ang, self.handedness, side,
                            spread=self.spread)

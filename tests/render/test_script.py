@@ -47,6 +47,7 @@ def test_good_script_parses(tmp_path: Path) -> None:
     assert [seg.action for seg in s.segments] == ["massage", "move", "massage"]
     assert s.segments[0].rhythm_hz == 1.5 and s.segments[2].contact is False
     assert s.duration_s == pytest.approx(3.5)
+    assert s.render.receiver_shape == "template"  # the default
 
 
 @pytest.mark.parametrize(("old", "new", "line", "field"), [
@@ -58,6 +59,7 @@ def test_good_script_parses(tmp_path: Path) -> None:
     ("rhythm_hz = 1.5", "rhythm = 1.5", 16, "rhythm"),
     ("size = [320, 240]", "size = [320]", 6, "size"),
     ("contact = false", 'contact = "no"', 23, "contact"),
+    ('lighting = "dim"', 'lighting = "dim"\nreceiver_shape = "cartoon"', 11, "receiver_shape"),
 ])
 def test_bad_field_names_file_line_and_field(tmp_path: Path, old: str, new: str, line: int,
                                              field: str) -> None:

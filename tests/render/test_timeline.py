@@ -126,3 +126,32 @@ def test_first_move_brings_the_thumb_in_from_beside_the_hand() -> None:
     assert np.linalg.norm(last.pad - target_xy("LI4", last.receiver, tl.handedness, "back")) \
         < 0.05 * lp
     assert first.side == "back" and not first.contact
+
+
+@pytest.mark.parametrize(("target", "side"), [("LI4", "back"), ("PC8", "palm")])
+def test_a_real_proportioned_receiver_keeps_the_pad_on_the_target(target: str, side: str) -> None:
+    """``receiver_shape = "real"``: the receiving hand has a real hand's proportions (palm
+    0.87 of the middle finger, the template's 1.31) and targets are still met on it."""
+    from massagecam.hands import Landmark as L
+    from massagecam.hands import to_palm_frame
+    from massagecam.synthetic import REAL_OPEN_HAND
+
+    def ratio(xy: np.ndarray) -> float:
+        chain = (L.MIDDLE_FINGER_MCP, L.MIDDLE_FINGER_PIP, L.MIDDLE_FINGER_DIP,
+                 L.MIDDLE_FINGER_TIP)
+        finger = sum(float(np.linalg.norm(xy[a] - xy[b]))
+                     for a, b in zip(chain[:-1], chain[1:], strict=True))
+        return float(np.linalg.norm(xy[L.WRIST] - xy[L.MIDDLE_FINGER_MCP])) / finger
+
+    body = _seg(target=target, technique="hold", duration_s=1.0)
+    real = Timeline(parse_script('receiving = "right"\n[render]\nseed = 5\nsize = [640, 480]\n'
+                                 'receiver_shape = "real"\n' + body, "t.toml"))
+    plain = _script(body, "right")
+    st, st0 = real.state(10), plain.state(10)
+    assert ratio(st.receiver) == pytest.approx(0.87, abs=0.01)
+    assert ratio(st0.receiver) > 1.25
+    # the same hand, anatomically the same way round: its own frame gives the median hand
+    assert np.allclose(to_palm_frame(st.receiver, st.receiver), REAL_OPEN_HAND, atol=0.01)
+    lp = float(palm_length(st.receiver))
+    want = target_xy(target, st.receiver, real.handedness, side)
+    assert np.linalg.norm(st.pad - want) < 0.02 * lp
