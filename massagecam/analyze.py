@@ -351,5 +351,6 @@ def result_header(info: SourceInfo, rec: Recorder, routine: Routine | None,
         "routine": routine_json(routine),
         "score": score_json(score, routine),
         "contacts": [e.to_json() for e in events],
-        "tracking": tracking_json(rec.tracking, rec.events_dropped),
+        "tracking": tracking_json(rec.tracking, rec.events_dropped,
+                                  getattr(pipe.receiver_shape, "kept", 0)),
     }

@@ -143,6 +143,7 @@ def _tracking_table(t: dict[str, Any]) -> str:
     labels = [("share_two_hands", "two hands detected"),
               ("share_receiver_seen", "receiving hand detected"),
               ("share_receiver_estimated", "receiving hand held (estimated)"),
+              ("share_receiver_reshaped", "receiving hand's wrist or thumb placed from its shape"),
               ("share_giver_seen", "giving hand detected"),
               ("share_third_hand", "a third hand in view"),
               ("share_side_unknown", "palm/back unknown")]

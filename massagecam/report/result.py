@@ -26,7 +26,7 @@ from massagecam.report.recorder import (
 )
 
 SCHEMA_NAME = "massagecam-result"
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 SCHEMA_PATH = Path(__file__).with_name("result.schema.json")
 RECEIVER_STATE = ("absent", "seen", "estimated")
 
@@ -100,8 +100,13 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def tracking_json(c: TrackingCounts, events_dropped: int = 0) -> dict[str, Any]:
-    """The ``tracking`` section: shares of frames and plain-language warnings."""
+def tracking_json(c: TrackingCounts, events_dropped: int = 0,
+                  reshaped: int = 0) -> dict[str, Any]:
+    """The ``tracking`` section: shares of frames and plain-language warnings.
+
+    ``reshaped``: frames whose receiving hand's wrist or thumb the tracker placed from the
+    hand's own shape seen earlier (:class:`massagecam.tracking.receiver_shape.ReceiverShape`).
+    """
     n = max(c.frames, 1)
 
     def share(k: int) -> float:
@@ -125,6 +130,10 @@ def tracking_json(c: TrackingCounts, events_dropped: int = 0) -> dict[str, Any]:
     if share(c.third_hand) > 0.02:
         warnings.append(f"A third hand was in view in {100 * share(c.third_hand):.0f}% of "
                         "frames; it was ignored.")
+    if c.frames and share(reshaped) > WARN_SHARE:
+        warnings.append(f"The receiving hand's wrist or thumb was hidden or pulled along in "
+                        f"{100 * share(reshaped):.0f}% of frames; there they were placed "
+                        "from the hand's shape seen before.")
     if share(c.side_unknown) > WARN_SHARE:
         warnings.append(f"Palm or back could not be told apart in "
                         f"{100 * share(c.side_unknown):.0f}% of frames.")
@@ -137,6 +146,7 @@ def tracking_json(c: TrackingCounts, events_dropped: int = 0) -> dict[str, Any]:
         "share_receiver_estimated": share(c.receiver_estimated),
         "share_giver_seen": share(c.giver_seen),
         "share_giver_estimated": share(c.giver_estimated),
+        "share_receiver_reshaped": share(reshaped),
         "share_third_hand": share(c.third_hand), "share_side_unknown": share(c.side_unknown),
         "hints": {k: int(v) for k, v in sorted(c.hints.items())}, "warnings": warnings,
         "contacts_dropped": int(events_dropped),

@@ -79,6 +79,10 @@ def test_timeline_and_events_follow_the_frames():
     assert t["share_receiver_estimated"] == pytest.approx(10 / 300, abs=1e-3)
     assert t["share_third_hand"] == pytest.approx(50 / 300, abs=1e-3)
     assert any("third hand" in w for w in t["warnings"])
+    assert t["share_receiver_reshaped"] == 0.0 and not any("shape" in w for w in t["warnings"])
+    t = tracking_json(rec.tracking, reshaped=60)  # the receiver's wrist placed in 60 frames
+    assert t["share_receiver_reshaped"] == pytest.approx(0.2)
+    assert any("placed from the hand's shape seen before" in w for w in t["warnings"])
 
 
 def test_result_json_validates_against_schema(tmp_path):
