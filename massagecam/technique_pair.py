@@ -97,6 +97,15 @@ class _Path:
     conf: deque[float] = field(default_factory=deque)
 
 
+def _aligned(pa: _Path, pb: _Path, since: float = -math.inf,
+             ) -> tuple[np.ndarray, list[int], list[int]]:
+    """The times both paths have (from ``since`` on), and each path's index at them."""
+    common = sorted(v for v in set(pa.t) & set(pb.t) if v >= since)
+    ia = {v: i for i, v in enumerate(pa.t)}
+    ib = {v: i for i, v in enumerate(pb.t)}
+    return np.asarray(common), [ia[v] for v in common], [ib[v] for v in common]
+
+
 def _slope(t: np.ndarray, y: np.ndarray) -> float:
     """Least-squares slope of y over t (0 when t has no spread)."""
     tc = t - t.mean()
@@ -257,14 +266,11 @@ class PairClassifier:
         if pair is None:
             return ()
         pa, pb = self._paths[pair[0]], self._paths[pair[1]]
-        common = sorted(v for v in set(pa.t) & set(pb.t) if v >= t - RETURN_S)
-        if len(common) < 3 or common[-1] - common[0] < 0.5 * RETURN_S:
+        tt, ja, jb = _aligned(pa, pb, t - RETURN_S)
+        if len(tt) < 3 or tt[-1] - tt[0] < 0.5 * RETURN_S:
             return ()
-        ia = {v: i for i, v in enumerate(pa.t)}
-        ib = {v: i for i, v in enumerate(pb.t)}
-        tt = np.asarray(common)
-        p1 = np.asarray([pa.p[ia[v]] for v in common], np.float64)
-        p2 = np.asarray([pb.p[ib[v]] for v in common], np.float64)
+        p1 = np.asarray([pa.p[i] for i in ja], np.float64)
+        p2 = np.asarray([pb.p[i] for i in jb], np.float64)
         if _slope(tt, np.hypot(*(p1 - p2).T)) > -RETURN_L_S:
             return ()
         mid = 0.5 * (p1[-1] + p2[-1])
@@ -287,18 +293,15 @@ class PairClassifier:
         if pair is None:
             return PairEstimate()
         pa, pb = self._paths[pair[0]], self._paths[pair[1]]
-        common = sorted(set(pa.t) & set(pb.t))
-        if len(common) < 6 or common[-1] - common[0] < 0.4:
+        tt, ja, jb = _aligned(pa, pb)
+        if len(tt) < 6 or tt[-1] - tt[0] < 0.4:
             return PairEstimate(tracks=pair)
-        ia = {v: i for i, v in enumerate(pa.t)}
-        ib = {v: i for i, v in enumerate(pb.t)}
-        tt = np.asarray(common)
-        p1 = np.asarray([pa.p[ia[v]] for v in common], np.float64)
-        p2 = np.asarray([pb.p[ib[v]] for v in common], np.float64)
-        on1 = np.asarray([pa.on[ia[v]] for v in common])
-        on2 = np.asarray([pb.on[ib[v]] for v in common])
-        c1 = np.asarray([pa.conf[ia[v]] for v in common])
-        c2 = np.asarray([pb.conf[ib[v]] for v in common])
+        p1 = np.asarray([pa.p[i] for i in ja], np.float64)
+        p2 = np.asarray([pb.p[i] for i in jb], np.float64)
+        on1 = np.asarray([pa.on[i] for i in ja])
+        on2 = np.asarray([pb.on[i] for i in jb])
+        c1 = np.asarray([pa.conf[i] for i in ja])
+        c2 = np.asarray([pb.conf[i] for i in jb])
         v1, v2 = _velocity(tt, p1), _velocity(tt, p2)
         recent = tt >= t - self.recent_s
         if recent.sum() < 4:
